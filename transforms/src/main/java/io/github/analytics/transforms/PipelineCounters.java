@@ -1,0 +1,38 @@
+package io.github.analytics.transforms;
+
+import io.github.analytics.schemas.DeadLetterReason;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+
+/**
+ * The Beam counters that account for every record, in one namespace so that pipelines, summaries and
+ * dashboards can query them by name. Records in = {@link #PARSE_VALID} + the dead-letter counters;
+ * {@link #PARSE_VALID} = events out + {@link #DUPLICATES_DROPPED}.
+ */
+public final class PipelineCounters {
+  /** The namespace of every counter of this project. */
+  public static final String NAMESPACE = "analytics";
+
+  public static final String PARSE_INPUT = "parse_input";
+  public static final String PARSE_VALID = "parse_valid";
+  public static final String DEAD_LETTER_PREFIX = "dead_letter_";
+  public static final String DUPLICATES_DROPPED = "duplicates_dropped";
+  public static final String GEO_FOUND = "geo_found";
+  public static final String GEO_NOT_FOUND = "geo_not_found";
+  public static final String GEO_INVALID_IP = "geo_invalid_ip";
+  public static final String GEO_LOOKUP_FAILED = "geo_lookup_failed";
+  public static final String USER_AGENT_UNKNOWN = "user_agent_unknown";
+  public static final String USER_AGENT_LOOKUP_FAILED = "user_agent_lookup_failed";
+
+  private PipelineCounters() {}
+
+  /** The counter named {@code name} in the project's namespace. */
+  public static Counter counter(String name) {
+    return Metrics.counter(NAMESPACE, name);
+  }
+
+  /** The name of the counter of records dead-lettered for {@code reason}. */
+  public static String deadLetterCounterName(DeadLetterReason reason) {
+    return DEAD_LETTER_PREFIX + reason.name();
+  }
+}
