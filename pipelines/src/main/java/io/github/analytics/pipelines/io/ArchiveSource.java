@@ -1,0 +1,100 @@
+package io.github.analytics.pipelines.io;
+
+import io.github.analytics.pipelines.options.DateRange;
+import io.github.analytics.schemas.ArchiveSchema;
+import io.github.analytics.schemas.RawEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * Reads the Parquet archive ({@code <root>/dt=YYYY-MM-DD/hour=HH/*.parquet}) for a range of days, as
+ * {@link RawEvent}s. Every archive schema version reads: files are read with the current schema, and
+ * fields an older file lacks take their defaults.
+ *
+ * <pre>{@code
+ * PCollection<RawEvent> raw = pipeline.apply("ReadArchive",
+ *     ArchiveSource.read("s3://archive/events", new DateRange(from, to)));
+ * }</pre>
+ */
+public final class ArchiveSource extends PTransform<PBegin, PCollection<RawEvent>> {
+  private static final long serialVersionUID = 1L;
+
+  private final String root;
+  private final DateRange range;
+
+  private ArchiveSource(String root, DateRange range) {
+    this.root = root;
+    this.range = range;
+  }
+
+  public static ArchiveSource read(String root, DateRange range) {
+    return new ArchiveSource(root, range);
+  }
+
+  /** The file pattern of one archive day. */
+  public static String dayPattern(String root, LocalDate day) {
+    return stripSlash(root) + "/dt=" + day + "/hour=*/*.parquet";
+  }
+
+  /**
+   * The days of {@code range} that have no archive file under {@code root}: the caller decides whether
+   * that is an error (nothing at all) or a warning (a gap).
+   */
+  public static List<LocalDate> missingDays(String root, DateRange range) {
+    List<String> patterns = new ArrayList<>();
+    for (LocalDate day : range.days()) {
+      patterns.add(dayPattern(root, day));
+    }
+    try {
+      List<MatchResult> matches = FileSystems.match(patterns, EmptyMatchTreatment.ALLOW);
+      List<LocalDate> missing = new ArrayList<>();
+      for (int i = 0; i < matches.size(); i++) {
+        MatchResult match = matches.get(i);
+        if (match.status() != MatchResult.Status.OK || match.metadata().isEmpty()) {
+          missing.add(range.days().get(i));
+        }
+      }
+      return Collections.unmodifiableList(missing);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the archive under " + root, e);
+    }
+  }
+
+  @Override
+  public PCollection<RawEvent> expand(PBegin input) {
+    List<String> patterns = new ArrayList<>();
+    for (LocalDate day : range.days()) {
+      patterns.add(dayPattern(root, day));
+    }
+    return input
+        .apply("DayPatterns", Create.of(patterns))
+        .apply("MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
+        .apply("OpenFiles", FileIO.readMatches())
+        .apply("ReadParquet", ParquetIO.readFiles(ArchiveSchema.current()))
+        .setCoder(AvroCoder.of(GenericRecord.class, ArchiveSchema.current()))
+        .apply(
+            "ToRawEvents",
+            MapElements.into(TypeDescriptor.of(RawEvent.class)).via(ArchiveSchema::fromRecord));
+  }
+
+  private static String stripSlash(String path) {
+    return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+  }
+}

@@ -1,0 +1,261 @@
+package io.github.analytics.pipelines.io;
+
+import io.github.analytics.pipelines.options.DateRange;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.parquet.ParquetIO;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.transforms.Convert;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * The embedded warehouse: a DuckDB database file, one table per output.
+ *
+ * <p>Workers never open the database (DuckDB has one writer, and workers may be elsewhere): they write
+ * each table as Parquet files under a staging directory, and {@link #commit} then loads them in one
+ * transaction per table, after deleting the rows of the same days. So a re-run replaces, a failed run
+ * changes nothing, and every runner writes the same way.
+ */
+public final class DuckDbWarehouse implements WarehouseSink {
+  private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
+
+  private final String databasePath;
+  private final String stagingRoot;
+  private final String runId;
+  private final Map<String, String> dayColumns = new LinkedHashMap<>();
+
+  private DuckDbWarehouse(String databasePath, String stagingRoot, String runId) {
+    this.databasePath = databasePath;
+    this.stagingRoot = stagingRoot;
+    this.runId = runId;
+  }
+
+  /**
+   * A warehouse in the file {@code databasePath}, staging under {@code stagingRoot} (null: next to
+   * the database). {@code runId} keeps concurrent runs' staging files apart.
+   */
+  public static DuckDbWarehouse at(String databasePath, String stagingRoot, String runId) {
+    String staging =
+        stagingRoot == null || stagingRoot.isBlank() ? databasePath + ".staging" : stagingRoot;
+    return new DuckDbWarehouse(
+        Paths.get(databasePath).toAbsolutePath().toString(),
+        Paths.get(staging).toAbsolutePath().toString(),
+        runId);
+  }
+
+  @Override
+  public String location() {
+    return databasePath;
+  }
+
+  private Path stagingDir(String table) {
+    return Paths.get(stagingRoot, runId, table);
+  }
+
+  @Override
+  public <T> void write(String table, String dayColumn, PCollection<T> rows) {
+    if (!NAME.matcher(table).matches() || !NAME.matcher(dayColumn).matches()) {
+      throw new IllegalArgumentException(
+          "Table and column names must be lower_snake_case, got " + table + "." + dayColumn);
+    }
+    if (dayColumns.containsKey(table)) {
+      throw new IllegalArgumentException("Table " + table + " is written twice in one pipeline");
+    }
+    Schema beamSchema = rows.getSchema();
+    if (!beamSchema.hasField(dayColumn)) {
+      throw new IllegalArgumentException(
+          "Table " + table + " has no column " + dayColumn + "; its columns: " + beamSchema.getFieldNames());
+    }
+    dayColumns.put(table, dayColumn);
+    org.apache.avro.Schema avroSchema = AvroUtils.toAvroSchema(beamSchema, table, "analytics.warehouse");
+    String prefix = toCamel(table);
+    rows.apply(prefix + "ToRows", Convert.toRows())
+        .apply(prefix + "ToAvro", MapElements.via(new RowToRecord(avroSchema)))
+        .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))
+        .apply(
+            prefix + "WriteParquet",
+            FileIO.<GenericRecord>write()
+                .via(ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY))
+                .to(stagingDir(table).toString())
+                .withPrefix("part")
+                .withSuffix(".parquet"));
+  }
+
+  @Override
+  public void commit(DateRange range) throws SQLException {
+    Path database = Paths.get(databasePath);
+    try {
+      if (database.getParent() != null) {
+        Files.createDirectories(database.getParent());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create the directory of " + databasePath, e);
+    }
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + databasePath)) {
+      try (Statement statement = connection.createStatement()) {
+        statement.execute("SET TimeZone = 'UTC'");
+      }
+      connection.setAutoCommit(false);
+      for (Map.Entry<String, String> table : dayColumns.entrySet()) {
+        load(connection, table.getKey(), table.getValue(), range);
+      }
+    }
+    deleteRecursively(Paths.get(stagingRoot, runId));
+  }
+
+  private void load(Connection connection, String table, String dayColumn, DateRange range)
+      throws SQLException {
+    Path dir = stagingDir(table);
+    if (!Files.isDirectory(dir)) {
+      throw new IllegalStateException(
+          "No staged files for table " + table + " in " + dir
+              + ": did the pipeline run, and can this machine see the workers' staging directory?");
+    }
+    String files = "read_parquet('" + dir.toString().replace("'", "''") + "/*.parquet')";
+    try (Statement statement = connection.createStatement()) {
+      boolean hasFiles;
+      try (Stream<Path> list = Files.list(dir)) {
+        hasFiles = list.anyMatch(p -> p.toString().endsWith(".parquet"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (!hasFiles) {
+        throw new IllegalStateException("The pipeline wrote no file for table " + table + " in " + dir);
+      }
+      statement.execute("CREATE TABLE IF NOT EXISTS " + table + " AS SELECT * FROM " + files + " LIMIT 0");
+      addNewColumns(statement, table, files);
+      try (PreparedStatement delete =
+          connection.prepareStatement(
+              "DELETE FROM " + table + " WHERE CAST(" + dayColumn + " AS DATE) BETWEEN ? AND ?")) {
+        delete.setObject(1, range.from());
+        delete.setObject(2, range.to());
+        delete.executeUpdate();
+      }
+      statement.execute("INSERT INTO " + table + " BY NAME SELECT * FROM " + files);
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    }
+  }
+
+  /** A column added to the output since the table was created is added to the table. */
+  private static void addNewColumns(Statement statement, String table, String files)
+      throws SQLException {
+    Set<String> existing = new LinkedHashSet<>();
+    try (ResultSet rs = statement.executeQuery("DESCRIBE " + table)) {
+      while (rs.next()) {
+        existing.add(rs.getString("column_name"));
+      }
+    }
+    List<String[]> added = new ArrayList<>();
+    try (ResultSet rs = statement.executeQuery("DESCRIBE SELECT * FROM " + files)) {
+      while (rs.next()) {
+        if (!existing.contains(rs.getString("column_name"))) {
+          added.add(new String[] {rs.getString("column_name"), rs.getString("column_type")});
+        }
+      }
+    }
+    for (String[] column : added) {
+      statement.execute("ALTER TABLE " + table + " ADD COLUMN " + column[0] + " " + column[1]);
+    }
+  }
+
+  /**
+   * Row counts of {@code table} grouped by {@code column}, for the days of {@code range}, largest first:
+   * what summaries print.
+   */
+  public static Map<String, Long> countBy(
+      String databasePath, String table, String column, String dayColumn, DateRange range)
+      throws SQLException {
+    if (!NAME.matcher(table).matches() || !NAME.matcher(column).matches()
+        || !NAME.matcher(dayColumn).matches()) {
+      throw new IllegalArgumentException("Names must be lower_snake_case");
+    }
+    Map<String, Long> counts = new LinkedHashMap<>();
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + databasePath);
+        Statement statement = connection.createStatement()) {
+      statement.execute("SET TimeZone = 'UTC'");
+      try (PreparedStatement query =
+          connection.prepareStatement(
+              "SELECT " + column + ", count(*) AS n FROM " + table
+                  + " WHERE CAST(" + dayColumn + " AS DATE) BETWEEN ? AND ?"
+                  + " GROUP BY 1 ORDER BY n DESC, 1")) {
+        query.setObject(1, range.from());
+        query.setObject(2, range.to());
+        try (ResultSet rs = query.executeQuery()) {
+          while (rs.next()) {
+            counts.put(rs.getString(1), rs.getLong(2));
+          }
+        }
+      }
+    }
+    return counts;
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Loaded, but cannot remove the staging files in " + dir, e);
+    }
+  }
+
+  private static String toCamel(String snake) {
+    StringBuilder out = new StringBuilder();
+    for (String part : snake.split("_")) {
+      out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return out.toString();
+  }
+
+  /** Converts a Beam row to an Avro record of the table's schema. */
+  private static final class RowToRecord extends SimpleFunction<Row, GenericRecord> {
+    private static final long serialVersionUID = 1L;
+    private final String schemaJson;
+    private transient org.apache.avro.Schema schema;
+
+    RowToRecord(org.apache.avro.Schema schema) {
+      this.schemaJson = schema.toString();
+    }
+
+    @Override
+    public GenericRecord apply(Row row) {
+      if (schema == null) {
+        schema = new org.apache.avro.Schema.Parser().parse(schemaJson);
+      }
+      return AvroUtils.toGenericRecord(row, schema);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package io.github.analytics.pipelines.io;
+
+import io.github.analytics.pipelines.options.DateRange;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * A warehouse the batch layer writes: one table per output. Writes are idempotent per date range: a
+ * re-run over the same days replaces their rows instead of adding to them.
+ */
+public interface WarehouseSink {
+  /**
+   * Adds to the graph the write of {@code rows} (a {@code PCollection} with a Beam schema) to {@code
+   * table}, whose rows belong to the UTC day of their {@code dayColumn} (a timestamp column).
+   */
+  <T> void write(String table, String dayColumn, PCollection<T> rows);
+
+  /**
+   * Called once the pipeline has finished successfully: makes the rows visible, replacing the rows of
+   * every written table whose day lies in {@code range}.
+   */
+  void commit(DateRange range) throws Exception;
+
+  /** Where a user finds the result, for example a file path or a dataset name. */
+  String location();
+}

@@ -1,0 +1,60 @@
+package io.github.analytics.pipelines.options;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Cross-field checks of the options, with messages that say what to change. */
+public final class OptionsValidator {
+  private OptionsValidator() {}
+
+  /** Checks the ingest limits; throws with every problem found, not just the first. */
+  public static void validateIngest(IngestOptions options) {
+    List<String> problems = new ArrayList<>();
+    positive(problems, "--maxPayloadBytes", options.getMaxPayloadBytes());
+    positive(problems, "--maxPropertiesBytes", options.getMaxPropertiesBytes());
+    if (options.getMaxPropertiesBytes() > options.getMaxPayloadBytes()) {
+      problems.add(
+          "--maxPropertiesBytes ("
+              + options.getMaxPropertiesBytes()
+              + ") exceeds --maxPayloadBytes ("
+              + options.getMaxPayloadBytes()
+              + "): properties are part of the payload");
+    }
+    positive(problems, "--maxClientClockPastHours", options.getMaxClientClockPastHours());
+    if (options.getMaxClientClockFutureHours() < 0) {
+      problems.add("--maxClientClockFutureHours must be 0 or more");
+    }
+    positive(problems, "--dedupeHorizonHours", options.getDedupeHorizonHours());
+    if (options.getUserAgentCacheSize() < 0) {
+      problems.add("--userAgentCacheSize must be 0 or more");
+    }
+    throwIfAny(problems);
+  }
+
+  /** Checks the archive options and returns the date range they name. */
+  public static DateRange validateArchiveRead(ArchiveReadOptions options) {
+    if (options.getArchiveRoot() == null || options.getArchiveRoot().isBlank()) {
+      throw new IllegalArgumentException("--archiveRoot is empty: give the archive's root directory");
+    }
+    DateRange range = DateRange.parse(options.getFromDate(), options.getToDate());
+    if (range.days().size() > 366) {
+      throw new IllegalArgumentException(
+          "The range "
+              + range
+              + " spans more than a year: run it as a backfill of smaller ranges");
+    }
+    return range;
+  }
+
+  private static void positive(List<String> problems, String option, int value) {
+    if (value <= 0) {
+      problems.add(option + " must be positive, got " + value);
+    }
+  }
+
+  private static void throwIfAny(List<String> problems) {
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException("Invalid options:\n  " + String.join("\n  ", problems));
+    }
+  }
+}

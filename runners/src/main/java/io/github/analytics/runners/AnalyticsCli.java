@@ -1,0 +1,31 @@
+package io.github.analytics.runners;
+
+import io.github.analytics.generator.GenerateCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code analytics}: the one command a user runs. Each subcommand prints its own {@code --help}. */
+@Command(
+    name = "analytics",
+    mixinStandardHelpOptions = true,
+    version = "analytics 0.1.0",
+    description = "Product analytics on Apache Beam: generate events, run the batch layer, query the warehouse.",
+    subcommands = {
+      DemoCommand.class,
+      GenerateCommand.class,
+      BatchCommand.class,
+      SqlCommand.class,
+      CommandLine.HelpCommand.class
+    })
+public final class AnalyticsCli implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AnalyticsCli()).execute(args));
+  }
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(System.out);
+  }
+}

@@ -1,0 +1,48 @@
+package io.github.analytics.runners;
+
+import io.github.analytics.pipelines.BatchPipeline;
+import io.github.analytics.pipelines.BatchPipelineOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code analytics batch --fromDate=... [beam options]}: the batch pipeline with Beam's own option
+ * parsing, so every option reads as on any Beam pipeline ({@code --runner=FlinkRunner}, ...).
+ */
+@Command(
+    name = "batch",
+    description = {
+      "Runs the batch layer over the Parquet archive for a date range and writes the warehouse.",
+      "Options are Beam pipeline options, e.g.:",
+      "  analytics batch --fromDate=2026-11-27 --runner=FlinkRunner --flinkMaster=[local]",
+      "`analytics batch --help` lists every option of the pipeline with its description."
+    },
+    // Beam parses the options: picocli passes everything through untouched.
+    mixinStandardHelpOptions = false)
+final class BatchCommand implements Callable<Integer> {
+  @Parameters(arity = "0..*", description = "Beam pipeline options (--name=value).")
+  List<String> args = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    PipelineOptionsFactory.register(BatchPipelineOptions.class);
+    if (args.contains("--help") || args.contains("-h")) {
+      PipelineOptionsFactory.printHelp(System.out, BatchPipelineOptions.class);
+      System.out.println(
+          "\nRunner options: --runner=DirectRunner|FlinkRunner|SparkRunner; for Flink also"
+              + " --flinkMaster=[local]|host:port and --parallelism=N; for Spark --sparkMaster=local[2]."
+              + "\n`analytics batch --help=FlinkPipelineOptions` (or SparkPipelineOptions) lists them all.");
+      return 0;
+    }
+    if (args.stream().anyMatch(a -> a.startsWith("--help="))) {
+      PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
+      return 0;
+    }
+    BatchPipeline.main(args.toArray(String[]::new));
+    return 0;
+  }
+}

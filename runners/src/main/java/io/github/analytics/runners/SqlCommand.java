@@ -1,0 +1,100 @@
+package io.github.analytics.runners;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code analytics sql "SELECT ..."}: queries the DuckDB warehouse without installing DuckDB. */
+@Command(
+    name = "sql",
+    mixinStandardHelpOptions = true,
+    description = "Runs one SQL query on the DuckDB warehouse and prints the result as a table.")
+final class SqlCommand implements Callable<Integer> {
+  @Parameters(index = "0", description = "The query, e.g. \"SELECT event_type, count(*) FROM events GROUP BY 1\".")
+  String query;
+
+  @Option(names = "--db", defaultValue = "data/warehouse.duckdb", description = "The DuckDB file (default: ${DEFAULT-VALUE}).")
+  String database;
+
+  @Option(names = "--max-rows", defaultValue = "50", description = "Rows to print at most (default: ${DEFAULT-VALUE}).")
+  int maxRows;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!new java.io.File(database).exists()) {
+      System.err.println("No warehouse at " + database + ": run `./analytics demo` first, or pass --db.");
+      return 2;
+    }
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + database + "?access_mode=READ_ONLY");
+        Statement statement = connection.createStatement()) {
+      statement.execute("SET TimeZone = 'UTC'");
+      try (ResultSet rs = statement.executeQuery(query)) {
+        System.out.print(TextTable.render(rs, maxRows));
+      }
+    }
+    return 0;
+  }
+
+  /** Fixed-width rendering of a result set. */
+  static final class TextTable {
+    private TextTable() {}
+
+    static String render(ResultSet rs, int maxRows) throws Exception {
+      ResultSetMetaData meta = rs.getMetaData();
+      int columns = meta.getColumnCount();
+      List<String[]> rows = new ArrayList<>();
+      String[] header = new String[columns];
+      for (int c = 0; c < columns; c++) {
+        header[c] = meta.getColumnLabel(c + 1);
+      }
+      rows.add(header);
+      int shown = 0;
+      boolean more = false;
+      while (rs.next()) {
+        if (shown == maxRows) {
+          more = true;
+          break;
+        }
+        String[] row = new String[columns];
+        for (int c = 0; c < columns; c++) {
+          Object value = rs.getObject(c + 1);
+          String text = value instanceof byte[] bytes
+              ? new String(bytes, java.nio.charset.StandardCharsets.UTF_8)
+              : String.valueOf(value);
+          row[c] = text.length() > 80 ? text.substring(0, 77) + "..." : text;
+        }
+        rows.add(row);
+        shown++;
+      }
+      int[] widths = new int[columns];
+      for (String[] row : rows) {
+        for (int c = 0; c < columns; c++) {
+          widths[c] = Math.max(widths[c], row[c].length());
+        }
+      }
+      StringBuilder out = new StringBuilder();
+      for (int r = 0; r < rows.size(); r++) {
+        for (int c = 0; c < columns; c++) {
+          out.append(c == 0 ? "" : "  ").append(String.format("%-" + widths[c] + "s", rows.get(r)[c]));
+        }
+        out.append('\n');
+        if (r == 0) {
+          for (int c = 0; c < columns; c++) {
+            out.append(c == 0 ? "" : "  ").append("-".repeat(widths[c]));
+          }
+          out.append('\n');
+        }
+      }
+      out.append(more ? "(more rows not shown; raise --max-rows)\n" : "(" + shown + " rows)\n");
+      return out.toString();
+    }
+  }
+}

@@ -1,0 +1,77 @@
+package io.github.analytics.transforms.ingest;
+
+import static io.github.analytics.transforms.ingest.ParseEventsTest.counter;
+import static io.github.analytics.transforms.ingest.TestEvents.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.PipelineCounters;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestPipelineExtension.class)
+class DeduplicateEventsTest {
+  private static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
+
+  private static PCollection<String> ids(PCollection<Event> events) {
+    return events.apply("EventIds", MapElements.into(TypeDescriptors.strings()).via(Event::getEventId));
+  }
+
+  @Test
+  void keepsOneCopyPerEventIdAndCountsTheRest(TestPipeline pipeline) {
+    Event a = event("a", "click", "u1", T0);
+    Event retryOfA = a.toBuilder().setReceivedAt(T0.plus(5_000)).build();
+    Event b = event("b", "click", "u1", T0.plus(1_000));
+    PCollection<Event> unique =
+        pipeline
+            .apply(Create.timestamped(
+                TimestampedValue.of(a, T0),
+                TimestampedValue.of(retryOfA, T0),
+                TimestampedValue.of(a, T0),
+                TimestampedValue.of(b, T0.plus(1_000))))
+            .apply(DeduplicateEvents.of());
+    PAssert.that(ids(unique)).containsInAnyOrder("a", "b");
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(2, counter(result, PipelineCounters.DUPLICATES_DROPPED));
+  }
+
+  @Test
+  void forgetsAnIdOnceTheHorizonHasPassedInEventTime(TestPipeline pipeline) throws Exception {
+    Coder<Event> coder = pipeline.getCoderRegistry().getCoder(Event.class);
+    Event first = event("a", "click", "u1", T0);
+    Event retryWithinHorizon = event("a", "click", "u1", T0.plus(Duration.standardMinutes(30)));
+    Event copyAfterHorizon = event("a", "click", "u1", T0.plus(Duration.standardHours(2)));
+    TestStream<Event> stream =
+        TestStream.create(coder)
+            .addElements(TimestampedValue.of(first, T0))
+            .addElements(TimestampedValue.of(retryWithinHorizon, retryWithinHorizon.getEventTimestamp()))
+            // The watermark passes first + 1 h: the id is forgotten.
+            .advanceWatermarkTo(T0.plus(Duration.standardMinutes(61)))
+            .addElements(TimestampedValue.of(copyAfterHorizon, copyAfterHorizon.getEventTimestamp()))
+            .advanceWatermarkToInfinity();
+    PCollection<Event> unique =
+        pipeline.apply(stream).apply(DeduplicateEvents.within(Duration.standardHours(1)));
+    PAssert.that(
+            unique.apply(
+                "EventTimes",
+                MapElements.into(TypeDescriptors.strings()).via(e -> e.getEventTimestamp().toString())))
+        .containsInAnyOrder(T0.toString(), copyAfterHorizon.getEventTimestamp().toString());
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(1, counter(result, PipelineCounters.DUPLICATES_DROPPED));
+  }
+}
