@@ -15,9 +15,9 @@ import org.joda.time.Instant;
  * RawEvent}.
  *
  * <p>Rules for a new version: add fields only, each optional with a default; never rename, retype or
- * remove one. Readers always read with {@link #current()}, which fills fields that an older partition
- * lacks with their defaults. Every version stays in {@code avro/raw_event.vN.avsc} so a test can prove
- * that partitions written with it still read.
+ * remove one. Readers read each file with the schema it was written with and convert it with {@link
+ * #fromRecord}, which leaves the fields an older version lacks null. Every version stays in {@code
+ * avro/raw_event.vN.avsc} so a test can prove that partitions written with it still read.
  */
 public final class ArchiveSchema {
   /** The version that writers use now. */

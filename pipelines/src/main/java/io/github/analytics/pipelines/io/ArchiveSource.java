@@ -10,23 +10,20 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Reads the Parquet archive ({@code <root>/dt=YYYY-MM-DD/hour=HH/*.parquet}) for a range of days, as
- * {@link RawEvent}s. Every archive schema version reads: files are read with the current schema, and
- * fields an older file lacks take their defaults.
+ * {@link RawEvent}s. Every archive schema version reads: each file is read with the schema it was
+ * written with, and fields an older version lacks come back as null.
  *
  * <pre>{@code
  * PCollection<RawEvent> raw = pipeline.apply("ReadArchive",
@@ -87,11 +84,30 @@ public final class ArchiveSource extends PTransform<PBegin, PCollection<RawEvent
         .apply("DayPatterns", Create.of(patterns))
         .apply("MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
         .apply("OpenFiles", FileIO.readMatches())
-        .apply("ReadParquet", ParquetIO.readFiles(ArchiveSchema.current()))
-        .setCoder(AvroCoder.of(GenericRecord.class, ArchiveSchema.current()))
         .apply(
-            "ToRawEvents",
-            MapElements.into(TypeDescriptor.of(RawEvent.class)).via(ArchiveSchema::fromRecord));
+            "ReadParquet",
+            // Each file is read with the schema it was written with, and ArchiveSchema.fromRecord
+            // fills what an older version lacks: a reader schema would not fit older files.
+            ParquetIO.parseFilesGenericRecords(new ToRawEventFn()).withCoder(coder(input)));
+  }
+
+  private static org.apache.beam.sdk.coders.Coder<RawEvent> coder(PBegin input) {
+    try {
+      return input.getPipeline().getSchemaRegistry().getSchemaCoder(RawEvent.class);
+    } catch (org.apache.beam.sdk.schemas.NoSuchSchemaException e) {
+      throw new IllegalStateException("RawEvent has no Beam schema", e);
+    }
+  }
+
+  /** One archive record of any version to a {@link RawEvent}. */
+  private static final class ToRawEventFn
+      implements org.apache.beam.sdk.transforms.SerializableFunction<GenericRecord, RawEvent> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public RawEvent apply(GenericRecord record) {
+      return ArchiveSchema.fromRecord(record);
+    }
   }
 
   private static String stripSlash(String path) {
