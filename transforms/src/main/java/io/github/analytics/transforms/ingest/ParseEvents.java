@@ -8,6 +8,8 @@ import io.github.analytics.transforms.PipelineCounters;
 import java.util.EnumMap;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.schemas.NoSuchSchemaException;
+import org.apache.beam.sdk.schemas.SchemaRegistry;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -114,7 +116,15 @@ public final class ParseEvents
                         new EventParser(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture),
                         maxPast))
                 .withOutputTags(EVENTS, TupleTagList.of(DEAD_LETTERS)));
-    return WithFailures.Result.of(results.get(EVENTS), results.get(DEAD_LETTERS));
+    // Schema coders, so both outputs can go to any schema-aware sink (rows, Avro, BigQuery).
+    SchemaRegistry schemas = input.getPipeline().getSchemaRegistry();
+    try {
+      return WithFailures.Result.of(
+          results.get(EVENTS).setCoder(schemas.getSchemaCoder(Event.class)),
+          results.get(DEAD_LETTERS).setCoder(schemas.getSchemaCoder(DeadLetter.class)));
+    } catch (NoSuchSchemaException e) {
+      throw new IllegalStateException("Event and DeadLetter must have Beam schemas", e);
+    }
   }
 
   /** Applies {@link EventParser} to each record and counts the outcome. */

@@ -32,6 +32,7 @@ final class UserAgentLookup {
         shared =
             UserAgentAnalyzer.newBuilder()
                 .hideMatcherLoadStats()
+                .dropTests()
                 .withCache(cacheSize)
                 .withField(UserAgent.DEVICE_CLASS)
                 .withField(UserAgent.OPERATING_SYSTEM_NAME)

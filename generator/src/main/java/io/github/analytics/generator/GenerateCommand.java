@@ -1,0 +1,250 @@
+package io.github.analytics.generator;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code generate}: writes synthetic product events for one or more UTC days, plus the MaxMind DB that
+ * geolocates their IPs.
+ *
+ * <pre>
+ * java -cp analytics-generator.jar:... io.github.analytics.generator.GenerateCommand \
+ *     --date 2026-11-27 --events 1000000 --users 50000 --format BOTH --out data --anomaly-at 14:00
+ * </pre>
+ *
+ * <p>Writes {@code <out>/archive/dt=.../hour=.../part-<seed>-NNNNN.parquet} and/or {@code
+ * <out>/events-YYYY-MM-DD.jsonl}, and {@code <out>/geo/GeoIP2-City-synthetic.mmdb}; prints progress per
+ * hour of arrival and a summary with the rate. Several days run in one archive writer, so late events of
+ * one day land next to the following day's records. Exit code 0 on success, 2 for bad options, 1 if
+ * writing fails.
+ */
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    showDefaultValues = true,
+    description =
+        "Generates deterministic synthetic product events (same seed and options, same bytes) into a"
+            + " Parquet archive and/or JSON Lines, and a matching synthetic GeoIP2 City database.")
+public final class GenerateCommand implements Callable<Integer> {
+  /** The file name of the geolocation database under {@code <out>/geo}. */
+  public static final String GEO_DB_FILE = "GeoIP2-City-synthetic.mmdb";
+
+  private static final DateTimeFormatter HOUR =
+      DateTimeFormatter.ofPattern("'dt='yyyy-MM-dd' hour='HH", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+  @Spec private CommandSpec spec;
+
+  @Option(
+      names = "--date",
+      paramLabel = "YYYY-MM-DD",
+      description = "First UTC day to generate (default: yesterday, UTC).")
+  private LocalDate date;
+
+  @Option(names = "--days", defaultValue = "1", description = "Number of consecutive days.")
+  private int days;
+
+  @Option(names = "--seed", defaultValue = "42", description = "Seed of every random choice.")
+  private long seed;
+
+  @Option(
+      names = "--events",
+      defaultValue = "200000",
+      description = "Approximate number of valid events per day (duplicates and malformed come on top).")
+  private long events;
+
+  @Option(names = "--users", defaultValue = "10000", description = "Number of users.")
+  private int users;
+
+  @Option(
+      names = "--malformed-share",
+      defaultValue = "0.01",
+      description = "Fraction of all records that are malformed.")
+  private double malformedShare;
+
+  @Option(
+      names = "--duplicate-share",
+      defaultValue = "0.02",
+      description = "Fraction of valid events sent twice (client retries).")
+  private double duplicateShare;
+
+  @Option(
+      names = "--late-share",
+      defaultValue = "0.01",
+      description = "Fraction of valid events arriving 1 to 6 hours late.")
+  private double lateShare;
+
+  @Option(
+      names = "--anomaly-at",
+      paramLabel = "HH:mm",
+      description = "Start (UTC) of a 10-minute burst of errors at ~20x the normal rate (default: none).")
+  private LocalTime anomalyAt;
+
+  @Option(names = "--out", defaultValue = "./data", description = "Output directory.")
+  private Path out;
+
+  @Option(
+      names = "--format",
+      defaultValue = "PARQUET",
+      description = "What to write: ${COMPLETION-CANDIDATES}.")
+  private OutputFormat format;
+
+  @Option(
+      names = "--geo-db",
+      paramLabel = "FILE",
+      description = "Where to write the synthetic GeoIP2 City database (default: <out>/geo/" + GEO_DB_FILE + ").")
+  private Path geoDb;
+
+  @Option(
+      names = "--max-records-per-file",
+      defaultValue = "1000000",
+      description = "Parquet records per part file before rolling to the next.")
+  private long maxRecordsPerFile;
+
+  private final Clock clock;
+
+  /** A command whose default {@code --date} is yesterday by the system clock (UTC). */
+  public GenerateCommand() {
+    this(Clock.systemUTC());
+  }
+
+  GenerateCommand(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** Runs the command and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new GenerateCommand()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws IOException {
+    PrintWriter console = spec.commandLine().getOut();
+    LocalDate first = date != null ? date : LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1);
+    if (days < 1) {
+      throw new ParameterException(spec.commandLine(), "--days is " + days + ": use 1 or more");
+    }
+    GeneratorConfig base =
+        GeneratorConfig.forDay(first)
+            .withSeed(seed)
+            .withEvents(events)
+            .withUsers(users)
+            .withMalformedShare(malformedShare)
+            .withDuplicateShare(duplicateShare)
+            .withLateShare(lateShare)
+            .withAnomalyAt(anomalyAt);
+    try {
+      for (int d = 0; d < days; d++) {
+        base.withDay(first.plusDays(d)).validate();
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+    ArchiveWriterOptions archiveOptions =
+        ArchiveWriterOptions.of(out.resolve("archive"), Long.toString(seed))
+            .withMaxRecordsPerFile(maxRecordsPerFile);
+    try {
+      archiveOptions.validate();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
+
+    Path geo = geoDb != null ? geoDb : out.resolve("geo").resolve(GEO_DB_FILE);
+    MmdbWriter.writeGeoFixture(geo);
+    console.printf(Locale.ROOT, "geo database   %s%n", geo);
+
+    long started = System.nanoTime();
+    GenerationSummary total = GenerationSummary.empty();
+    Progress progress = new Progress(console, started);
+    try (ArchiveWriter archive = format.parquet() ? ArchiveWriter.open(archiveOptions) : null) {
+      for (int d = 0; d < days; d++) {
+        GeneratorConfig config = base.withDay(first.plusDays(d));
+        console.printf(Locale.ROOT, "generating    %s (%s)%n", config.day(), config);
+        progress.newDay();
+        JsonLinesWriter jsonl =
+            format.jsonl() ? JsonLinesWriter.to(out.resolve("events-" + config.day() + ".jsonl")) : null;
+        try {
+          GenerationSummary summary =
+              EventGenerator.of(config)
+                  .generate(
+                      record -> {
+                        if (archive != null) {
+                          archive.write(record.raw());
+                        }
+                        if (jsonl != null) {
+                          jsonl.write(record.payload());
+                        }
+                        progress.record(record.receivedAtMillis());
+                      });
+          total = total.plus(summary);
+        } finally {
+          if (jsonl != null) {
+            jsonl.close();
+          }
+        }
+      }
+    }
+    double seconds = (System.nanoTime() - started) / 1e9;
+    console.println();
+    console.print(total.format());
+    console.printf(
+        Locale.ROOT,
+        "elapsed        %.1f s, %,.0f records/s%n",
+        seconds,
+        total.totalRecords() / Math.max(seconds, 1e-9));
+    if (format.parquet()) {
+      console.printf(Locale.ROOT, "archive        %s%n", out.resolve("archive"));
+    }
+    console.flush();
+    return 0;
+  }
+
+  /** Prints a line whenever records start arriving in a new hour. */
+  private static final class Progress {
+    private final PrintWriter console;
+    private final long started;
+    private long hour = Long.MIN_VALUE;
+    private long records;
+
+    Progress(PrintWriter console, long started) {
+      this.console = console;
+      this.started = started;
+    }
+
+    void newDay() {
+      hour = Long.MIN_VALUE;
+    }
+
+    void record(long receivedAtMillis) {
+      records++;
+      long h = Math.floorDiv(receivedAtMillis, 3_600_000L);
+      if (h > hour) {
+        hour = h;
+        double seconds = (System.nanoTime() - started) / 1e9;
+        console.printf(
+            Locale.ROOT,
+            "  %s  %,12d records so far  %6.1f s  %,10.0f records/s%n",
+            HOUR.format(Instant.ofEpochMilli(h * 3_600_000L)),
+            records,
+            seconds,
+            records / Math.max(seconds, 1e-9));
+        console.flush();
+      }
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package io.github.analytics.generator;
+
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.util.Objects;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * What {@link EventGenerator} produces for one UTC day. Immutable: every {@code withX} returns a copy.
+ *
+ * <pre>{@code
+ * GeneratorConfig config =
+ *     GeneratorConfig.forDay(LocalDate.of(2026, 11, 27)).withSeed(7).withEvents(1_000_000).withUsers(50_000);
+ * config.validate();
+ * }</pre>
+ *
+ * <p>Shares: {@code duplicateShare} and {@code lateShare} are fractions of the valid events; {@code
+ * malformedShare} is the fraction of all records. The same config always gives the same records.
+ */
+public final class GeneratorConfig {
+  /** Default seed. */
+  public static final long DEFAULT_SEED = 42L;
+  /** Default number of valid events in the day. */
+  public static final long DEFAULT_EVENTS = 200_000L;
+  /** Default number of users. */
+  public static final int DEFAULT_USERS = 10_000;
+  /** Default fraction of all records that are malformed. */
+  public static final double DEFAULT_MALFORMED_SHARE = 0.01;
+  /** Default fraction of valid events that are sent twice. */
+  public static final double DEFAULT_DUPLICATE_SHARE = 0.02;
+  /** Default fraction of valid events that arrive hours late. */
+  public static final double DEFAULT_LATE_SHARE = 0.01;
+  /**
+   * Most valid events per user and day: a user's sessions are separated by more than 30 minutes of
+   * silence, so too few users cannot carry the traffic.
+   */
+  public static final int MAX_EVENTS_PER_USER = 50;
+  /** Largest share accepted for any of the three shares. */
+  public static final double MAX_SHARE = 0.5;
+  /** How long the error burst lasts, in minutes. */
+  public static final int ANOMALY_MINUTES = 10;
+
+  private final LocalDate day;
+  private final long seed;
+  private final long events;
+  private final int users;
+  private final double malformedShare;
+  private final double duplicateShare;
+  private final double lateShare;
+  private final @Nullable LocalTime anomalyAt;
+
+  private GeneratorConfig(
+      LocalDate day,
+      long seed,
+      long events,
+      int users,
+      double malformedShare,
+      double duplicateShare,
+      double lateShare,
+      @Nullable LocalTime anomalyAt) {
+    this.day = Objects.requireNonNull(day, "day");
+    this.seed = seed;
+    this.events = events;
+    this.users = users;
+    this.malformedShare = malformedShare;
+    this.duplicateShare = duplicateShare;
+    this.lateShare = lateShare;
+    this.anomalyAt = anomalyAt;
+  }
+
+  /** The defaults for {@code day} (UTC). */
+  public static GeneratorConfig forDay(LocalDate day) {
+    return new GeneratorConfig(
+        day,
+        DEFAULT_SEED,
+        DEFAULT_EVENTS,
+        DEFAULT_USERS,
+        DEFAULT_MALFORMED_SHARE,
+        DEFAULT_DUPLICATE_SHARE,
+        DEFAULT_LATE_SHARE,
+        null);
+  }
+
+  /** The same config for another day. */
+  public GeneratorConfig withDay(LocalDate value) {
+    return new GeneratorConfig(
+        value, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+  }
+
+  /** The seed of every random choice. */
+  public GeneratorConfig withSeed(long value) {
+    return new GeneratorConfig(
+        day, value, events, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+  }
+
+  /** Approximately how many valid events (not counting duplicates and malformed records) the day has. */
+  public GeneratorConfig withEvents(long value) {
+    return new GeneratorConfig(
+        day, seed, value, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+  }
+
+  /** How many users exist; not all of them are active on the day. */
+  public GeneratorConfig withUsers(int value) {
+    return new GeneratorConfig(
+        day, seed, events, value, malformedShare, duplicateShare, lateShare, anomalyAt);
+  }
+
+  /** Fraction of all records that are malformed. */
+  public GeneratorConfig withMalformedShare(double value) {
+    return new GeneratorConfig(
+        day, seed, events, users, value, duplicateShare, lateShare, anomalyAt);
+  }
+
+  /** Fraction of valid events that the client sends a second time (a retry). */
+  public GeneratorConfig withDuplicateShare(double value) {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, value, lateShare, anomalyAt);
+  }
+
+  /** Fraction of valid events that arrive 1 to 6 hours after they happened. */
+  public GeneratorConfig withLateShare(double value) {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, duplicateShare, value, anomalyAt);
+  }
+
+  /**
+   * Start of a {@value #ANOMALY_MINUTES}-minute burst in which errors run at about 20 times their
+   * normal rate; null for none.
+   */
+  public GeneratorConfig withAnomalyAt(@Nullable LocalTime value) {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, value);
+  }
+
+  /** The UTC day generated. */
+  public LocalDate day() {
+    return day;
+  }
+
+  /** The seed of every random choice. */
+  public long seed() {
+    return seed;
+  }
+
+  /** Approximate number of valid events in the day. */
+  public long events() {
+    return events;
+  }
+
+  /** Number of users. */
+  public int users() {
+    return users;
+  }
+
+  /** Fraction of all records that are malformed. */
+  public double malformedShare() {
+    return malformedShare;
+  }
+
+  /** Fraction of valid events sent twice. */
+  public double duplicateShare() {
+    return duplicateShare;
+  }
+
+  /** Fraction of valid events arriving 1 to 6 hours late. */
+  public double lateShare() {
+    return lateShare;
+  }
+
+  /** Start of the error burst (UTC), or null for none. */
+  public @Nullable LocalTime anomalyAt() {
+    return anomalyAt;
+  }
+
+  /**
+   * Checks the config as a whole.
+   *
+   * @return this config, for chaining
+   * @throws IllegalArgumentException with a message naming the setting to change
+   */
+  public GeneratorConfig validate() {
+    if (day.getYear() < 2000 || day.getYear() > 2097) {
+      throw new IllegalArgumentException(
+          "The day " + day + " is outside 2000-2097: pick a day in that range (the out-of-range records"
+              + " use timestamps in 1970 and 2099, which must stay far from the day)");
+    }
+    if (events < 1) {
+      throw new IllegalArgumentException("events is " + events + ": set it to at least 1");
+    }
+    if (users < 1) {
+      throw new IllegalArgumentException("users is " + users + ": set it to at least 1");
+    }
+    if (events > (long) users * MAX_EVENTS_PER_USER) {
+      throw new IllegalArgumentException(
+          "events ("
+              + events
+              + ") is more than "
+              + MAX_EVENTS_PER_USER
+              + " per user ("
+              + users
+              + " users): raise users to at least "
+              + ((events + MAX_EVENTS_PER_USER - 1) / MAX_EVENTS_PER_USER)
+              + " or lower events");
+    }
+    checkShare("malformedShare", malformedShare);
+    checkShare("duplicateShare", duplicateShare);
+    checkShare("lateShare", lateShare);
+    if (anomalyAt != null && anomalyAt.isAfter(LocalTime.of(23, 60 - ANOMALY_MINUTES))) {
+      throw new IllegalArgumentException(
+          "anomalyAt "
+              + anomalyAt
+              + " leaves no room for the "
+              + ANOMALY_MINUTES
+              + "-minute burst before midnight: pick a time no later than 23:"
+              + (60 - ANOMALY_MINUTES));
+    }
+    return this;
+  }
+
+  private static void checkShare(String name, double value) {
+    if (!(value >= 0.0 && value <= MAX_SHARE)) {
+      throw new IllegalArgumentException(
+          name + " is " + value + ": set it to a fraction between 0 and " + MAX_SHARE + " (0.01 = 1%)");
+    }
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof GeneratorConfig)) {
+      return false;
+    }
+    GeneratorConfig that = (GeneratorConfig) o;
+    return seed == that.seed
+        && events == that.events
+        && users == that.users
+        && Double.compare(malformedShare, that.malformedShare) == 0
+        && Double.compare(duplicateShare, that.duplicateShare) == 0
+        && Double.compare(lateShare, that.lateShare) == 0
+        && day.equals(that.day)
+        && Objects.equals(anomalyAt, that.anomalyAt);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+  }
+
+  @Override
+  public String toString() {
+    return "GeneratorConfig{day="
+        + day
+        + ", seed="
+        + seed
+        + ", events="
+        + events
+        + ", users="
+        + users
+        + ", malformedShare="
+        + malformedShare
+        + ", duplicateShare="
+        + duplicateShare
+        + ", lateShare="
+        + lateShare
+        + ", anomalyAt="
+        + anomalyAt
+        + "}";
+  }
+}

@@ -1,0 +1,122 @@
+package io.github.analytics.generator;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.analytics.schemas.DeadLetterReason;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * An independent implementation of the validation order documented in {@link PayloadLimits}, written
+ * from the spec rather than from the generator, used as the oracle for what the generator intends. It
+ * is as lenient as the pipeline's parser where that is more lenient than the spec (blank strings are
+ * missing, timestamps may be epoch milliseconds), so a record it rejects is rejected there too.
+ */
+final class ReferenceValidator {
+  private static final Pattern UUID =
+      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+  private final ObjectMapper mapper =
+      new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** The first reason {@code payload} fails for, or empty if it is a valid event. */
+  Optional<DeadLetterReason> check(byte[] payload, long receivedAtMillis) {
+    if (payload.length > PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES) {
+      return Optional.of(DeadLetterReason.PAYLOAD_TOO_LARGE);
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(payload));
+    } catch (CharacterCodingException e) {
+      return Optional.of(DeadLetterReason.INVALID_UTF8);
+    }
+    JsonNode root;
+    try {
+      root = mapper.readTree(payload);
+    } catch (Exception e) {
+      return Optional.of(DeadLetterReason.MALFORMED_JSON);
+    }
+    if (root == null || !root.isObject()) {
+      return Optional.of(DeadLetterReason.MALFORMED_JSON);
+    }
+    return checkObject(root, receivedAtMillis);
+  }
+
+  /** The checks after parsing, for a payload already known to be a small, UTF-8 JSON object. */
+  Optional<DeadLetterReason> checkObject(JsonNode root, long receivedAtMillis) {
+    for (String field : PayloadLimits.REQUIRED_FIELDS) {
+      JsonNode value = root.get(field);
+      if (value == null || value.isNull() || (value.isTextual() && value.asText().isBlank())) {
+        return Optional.of(DeadLetterReason.MISSING_FIELD);
+      }
+      if (!value.isTextual() && !(isTimestamp(field) && value.isIntegralNumber())) {
+        return Optional.of(DeadLetterReason.WRONG_TYPE);
+      }
+    }
+    for (String field : PayloadLimits.OPTIONAL_STRING_FIELDS) {
+      JsonNode value = root.get(field);
+      if (value != null
+          && !value.isNull()
+          && !value.isTextual()
+          && !(isTimestamp(field) && value.isIntegralNumber())) {
+        return Optional.of(DeadLetterReason.WRONG_TYPE);
+      }
+    }
+    if (!UUID.matcher(root.get("event_id").asText()).matches()) {
+      return Optional.of(DeadLetterReason.INVALID_EVENT_ID);
+    }
+    Instant client;
+    Instant server;
+    try {
+      client = timestamp(root.get("client_timestamp"));
+      JsonNode serverNode = root.get("server_timestamp");
+      server =
+          serverNode == null || serverNode.isNull() || serverNode.asText().isBlank()
+              ? Instant.ofEpochMilli(receivedAtMillis)
+              : timestamp(serverNode);
+    } catch (DateTimeParseException e) {
+      return Optional.of(DeadLetterReason.INVALID_TIMESTAMP);
+    }
+    if (client.isBefore(server.minus(Duration.ofDays(PayloadLimits.MAX_CLIENT_DAYS_BEFORE_SERVER)))
+        || client.isAfter(server.plus(Duration.ofDays(PayloadLimits.MAX_CLIENT_DAYS_AFTER_SERVER)))) {
+      return Optional.of(DeadLetterReason.TIMESTAMP_OUT_OF_RANGE);
+    }
+    JsonNode properties = root.get("properties");
+    if (properties != null && !properties.isNull()) {
+      if (!properties.isObject()) {
+        return Optional.of(DeadLetterReason.INVALID_PROPERTIES);
+      }
+      try {
+        if (mapper.writeValueAsBytes(properties).length > PayloadLimits.DEFAULT_MAX_PROPERTIES_BYTES) {
+          return Optional.of(DeadLetterReason.PROPERTIES_TOO_LARGE);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isTimestamp(String field) {
+    return field.equals("client_timestamp") || field.equals("server_timestamp");
+  }
+
+  /** An ISO-8601 timestamp with an offset, or whole epoch milliseconds. */
+  private static Instant timestamp(JsonNode node) {
+    if (node.isIntegralNumber()) {
+      return Instant.ofEpochMilli(node.longValue());
+    }
+    return java.time.OffsetDateTime.parse(node.asText()).toInstant();
+  }
+}

@@ -1,0 +1,179 @@
+package io.github.analytics.pipelines;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.github.analytics.generator.ArchiveWriter;
+import io.github.analytics.generator.EventGenerator;
+import io.github.analytics.generator.GeneratorConfig;
+import io.github.analytics.generator.GeoFixture;
+import io.github.analytics.generator.MmdbWriter;
+import io.github.analytics.schemas.DeadLetterReason;
+import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.PipelineCounters;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The batch layer end to end on a generated day, checked against an independent oracle: DuckDB SQL
+ * that classifies the same Parquet files on its own. The same assertions run on the direct runner,
+ * Flink [local] and Spark local[2].
+ */
+class BatchPipelineTest {
+  private static final LocalDate DAY = LocalDate.parse("2026-11-27");
+
+  @TempDir static Path dir;
+  private static Path archive;
+  private static Path geoDatabase;
+  private static Map<String, Long> expectedByType;
+  private static Map<String, Long> expectedDeadLetters;
+  private static long expectedRecords;
+
+  @BeforeAll
+  static void generateADayAndAskTheOracle() throws Exception {
+    archive = dir.resolve("archive");
+    geoDatabase = dir.resolve("geo.mmdb");
+    MmdbWriter.writeGeoFixture(geoDatabase);
+    GeneratorConfig config =
+        GeneratorConfig.forDay(DAY).withSeed(7).withEvents(20_000).withUsers(1_500).withMalformedShare(0.03);
+    try (ArchiveWriter writer = ArchiveWriter.open(archive, "test")) {
+      EventGenerator.of(config).generate(record -> writer.write(record.raw()));
+    }
+    String sql;
+    try (InputStream in = BatchPipelineTest.class.getResourceAsStream("/BatchPipelineTest/classify.sql")) {
+      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .replace("{archive}", archive.toString())
+          .replace("{from}", DAY.toString())
+          .replace("{to}", DAY.toString());
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+      for (String statement : sql.split(";\\s*\\n")) {
+        if (!statement.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
+          s.execute(statement);
+        }
+      }
+      expectedRecords = queryLong(s, "SELECT count(*) FROM oracle");
+      expectedByType = groupCount(s,
+          "SELECT event_type, count(DISTINCT event_id) FROM oracle WHERE outcome = 'VALID' GROUP BY 1");
+      expectedDeadLetters = groupCount(s,
+          "SELECT outcome, count(*) FROM oracle WHERE outcome <> 'VALID' GROUP BY 1");
+    }
+    // The generated day must exercise every reason, or the comparison below proves less than it says.
+    assertEquals(DeadLetterReason.values().length, expectedDeadLetters.size(), expectedDeadLetters::toString);
+  }
+
+  private static BatchPipelineOptions options(String db, String... runnerArgs) {
+    List<String> args = new ArrayList<>(List.of(
+        "--archiveRoot=" + archive,
+        "--fromDate=" + DAY,
+        "--geoDatabase=" + geoDatabase,
+        "--duckDbPath=" + dir.resolve(db)));
+    args.addAll(List.of(runnerArgs));
+    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).withValidation()
+        .as(BatchPipelineOptions.class);
+  }
+
+  /** What every runner must produce: the oracle's counts, every record accounted for, geo right. */
+  private static void assertMatchesOracle(BatchResult result) throws Exception {
+    assertEquals(PipelineResult.State.DONE, result.state());
+    String db = result.warehouseLocation();
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + db);
+        Statement s = c.createStatement()) {
+      s.execute("SET TimeZone = 'UTC'");
+      assertEquals(expectedByType,
+          groupCount(s, "SELECT event_type, count(*) FROM events GROUP BY 1"), "events by type");
+      assertEquals(expectedDeadLetters,
+          groupCount(s, "SELECT reason, count(*) FROM dead_letters GROUP BY 1"), "dead letters by reason");
+      assertEquals(0, queryLong(s,
+          "SELECT count(*) FROM (SELECT event_id FROM events GROUP BY 1 HAVING count(*) > 1)"),
+          "no event_id twice");
+      // Geolocation agrees with the generator's own IP table, for every address seen.
+      try (ResultSet rs = s.executeQuery(
+          "SELECT DISTINCT client_ip, country, region, city FROM events WHERE client_ip IS NOT NULL")) {
+        int checked = 0;
+        while (rs.next()) {
+          Optional<GeoFixture.Location> expected = GeoFixture.locate(rs.getString(1));
+          assertEquals(expected.map(GeoFixture.Location::countryIsoCode).orElse(Event.UNKNOWN),
+              rs.getString(2), "country of " + rs.getString(1));
+          assertEquals(expected.map(GeoFixture.Location::cityName).orElse(Event.UNKNOWN),
+              rs.getString(4), "city of " + rs.getString(1));
+          checked++;
+        }
+        assertTrue(checked > 100, "checked " + checked + " addresses");
+      }
+      assertEquals(0, queryLong(s, "SELECT count(*) FROM events WHERE device_type IS NULL OR os IS NULL"));
+    }
+    long unique = expectedByType.values().stream().mapToLong(Long::longValue).sum();
+    long dead = expectedDeadLetters.values().stream().mapToLong(Long::longValue).sum();
+    assertEquals(expectedRecords, result.counter(PipelineCounters.PARSE_INPUT), "records read");
+    assertEquals(dead, result.deadLetters(), "dead-letter counters");
+    assertEquals(expectedRecords - dead - unique, result.counter(PipelineCounters.DUPLICATES_DROPPED),
+        "duplicates dropped");
+    assertTrue(result.accountedFor(), "read = valid + dead-lettered");
+  }
+
+  @Test
+  void directRunnerMatchesTheOracleAndReRunsIdempotently() throws Exception {
+    BatchPipelineOptions options = options("direct.duckdb", "--runner=DirectRunner");
+    assertMatchesOracle(BatchPipeline.run(options));
+    // A second run over the same day replaces it: the same tables, not twice the rows.
+    assertMatchesOracle(BatchPipeline.run(options("direct.duckdb", "--runner=DirectRunner")));
+  }
+
+  @Test
+  void flinkRunnerMatchesTheOracle() throws Exception {
+    assertMatchesOracle(BatchPipeline.run(
+        options("flink.duckdb", "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2")));
+  }
+
+  @Test
+  void sparkRunnerMatchesTheOracle() throws Exception {
+    assertMatchesOracle(BatchPipeline.run(
+        options("spark.duckdb", "--runner=SparkRunner", "--sparkMaster=local[2]")));
+  }
+
+  @Test
+  void anEmptyRangeFailsWithAMessageThatSaysWhatToDo() {
+    BatchPipelineOptions options = options("empty.duckdb", "--runner=DirectRunner");
+    options.setFromDate("2020-01-01");
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> BatchPipeline.run(options));
+    assertTrue(e.getMessage().contains("analytics generate"), e.getMessage());
+  }
+
+  private static long queryLong(Statement s, String sql) throws Exception {
+    try (ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static Map<String, Long> groupCount(Statement s, String sql) throws Exception {
+    Map<String, Long> counts = new TreeMap<>();
+    try (ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        counts.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,75 @@
+package io.github.analytics.runners;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The commands a new user runs, run as they would run them. */
+class AnalyticsCliTest {
+  private record Run(int exitCode, String out) {}
+
+  private static Run run(String... args) {
+    PrintStream original = System.out;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+      System.setOut(out);
+      int code = new CommandLine(new AnalyticsCli()).execute(args);
+      return new Run(code, captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(original);
+    }
+  }
+
+  @Test
+  void demoPrintsAReadableSummaryAndTheWarehouseAnswersQueries(@TempDir Path dir) {
+    Run demo = run("demo", "--runner", "DIRECT", "--events", "3000", "--users", "300",
+        "--date", "2026-11-27", "--data-dir", dir.toString());
+    assertEquals(0, demo.exitCode(), demo.out());
+    for (String section : new String[] {
+        "Records read", "Duplicates dropped", "Every record is accounted for", "Events by type",
+        "page_view", "Dead letters by reason", "Warehouse:", "./analytics sql"}) {
+      assertTrue(demo.out().contains(section), "summary lacks '" + section + "':\n" + demo.out());
+    }
+    assertTrue(Files.exists(dir.resolve("warehouse.duckdb")));
+
+    Run sql = run("sql", "--db", dir.resolve("warehouse.duckdb").toString(),
+        "SELECT count(*) AS n FROM events WHERE event_type = 'purchase'");
+    assertEquals(0, sql.exitCode(), sql.out());
+    assertTrue(sql.out().contains("(1 rows)"), sql.out());
+  }
+
+  @Test
+  void batchHelpExplainsEveryPipelineOption() {
+    Run help = run("batch", "--help");
+    assertEquals(0, help.exitCode());
+    for (String option : new String[] {
+        "--archiveRoot", "--fromDate", "--toDate", "--maxPayloadBytes", "--maxPropertiesBytes",
+        "--maxClientClockPastHours", "--maxClientClockFutureHours", "--dedupeHorizonHours",
+        "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory"}) {
+      assertTrue(help.out().contains(option), "--help lacks " + option + ":\n" + help.out());
+    }
+  }
+
+  @Test
+  void sqlOnAMissingWarehouseSaysWhatToDo(@TempDir Path dir) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setErr(e);
+      int code = new CommandLine(new AnalyticsCli())
+          .execute("sql", "--db", dir.resolve("none.duckdb").toString(), "SELECT 1");
+      assertEquals(2, code);
+    } finally {
+      System.setErr(original);
+    }
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("./analytics demo"));
+  }
+}
