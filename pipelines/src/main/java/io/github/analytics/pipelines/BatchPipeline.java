@@ -106,7 +106,8 @@ public final class BatchPipeline {
             .withMaxPropertiesBytes(options.getMaxPropertiesBytes())
             .withMaxPast(Duration.standardHours(options.getMaxClientClockPastHours()))
             .withMaxFuture(Duration.standardHours(options.getMaxClientClockFutureHours())),
-        DeduplicateEvents.within(Duration.standardHours(options.getDedupeHorizonHours())),
+        DeduplicateEvents.within(Duration.standardHours(options.getDedupeHorizonHours()))
+            .withBuckets(options.getDedupeBuckets()),
         EnrichEvents.of()
             .withGeoDatabase(options.getGeoDatabase())
             .withUserAgentCacheSize(options.getUserAgentCacheSize()));

@@ -12,7 +12,6 @@ import io.github.analytics.pipelines.BatchResult;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -101,7 +100,9 @@ final class DemoCommand implements Callable<Integer> {
     switch (runner) {
       case FLINK -> args.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + parallelism));
       case SPARK -> args.addAll(List.of("--runner=SparkRunner", "--sparkMaster=local[" + parallelism + "]"));
-      case DIRECT -> args.addAll(List.of("--runner=DirectRunner", "--targetParallelism=" + parallelism));
+      case DIRECT -> args.addAll(List.of("--runner=DirectRunner", "--targetParallelism=" + parallelism,
+          // The direct runner pays per key and bundle: a few dedupe buckets keep it quick.
+          "--dedupeBuckets=" + 4 * parallelism));
     }
     PipelineOptionsFactory.register(BatchPipelineOptions.class);
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))

@@ -53,7 +53,7 @@ class AnalyticsCliTest {
     for (String option : new String[] {
         "--archiveRoot", "--fromDate", "--toDate", "--maxPayloadBytes", "--maxPropertiesBytes",
         "--maxClientClockPastHours", "--maxClientClockFutureHours", "--dedupeHorizonHours",
-        "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory"}) {
+        "--dedupeBuckets", "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory"}) {
       assertTrue(help.out().contains(option), "--help lacks " + option + ":\n" + help.out());
     }
   }

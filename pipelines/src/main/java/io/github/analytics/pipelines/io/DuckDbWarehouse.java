@@ -44,6 +44,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  */
 public final class DuckDbWarehouse implements WarehouseSink {
   private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
+  /** Files per table and run: DuckDB loads them in parallel; one machine needs no more. */
+  private static final int FILES_PER_TABLE = 4;
 
   private final String databasePath;
   private final String stagingRoot;
@@ -104,7 +106,10 @@ public final class DuckDbWarehouse implements WarehouseSink {
                 .via(ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY))
                 .to(stagingDir(table).toString())
                 .withPrefix("part")
-                .withSuffix(".parquet"));
+                .withSuffix(".parquet")
+                // A fixed number of files: without it, runners write one file per bundle, and a
+                // stateful step upstream makes thousands of tiny bundles.
+                .withNumShards(FILES_PER_TABLE));
   }
 
   @Override

@@ -25,6 +25,7 @@ public final class OptionsValidator {
       problems.add("--maxClientClockFutureHours must be 0 or more");
     }
     positive(problems, "--dedupeHorizonHours", options.getDedupeHorizonHours());
+    positive(problems, "--dedupeBuckets", options.getDedupeBuckets());
     if (options.getUserAgentCacheSize() < 0) {
       problems.add("--userAgentCacheSize must be 0 or more");
     }

@@ -2,10 +2,15 @@ package io.github.analytics.transforms.ingest;
 
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
-import org.apache.beam.sdk.coders.BooleanCoder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarIntCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
 import org.apache.beam.sdk.state.TimeDomain;
@@ -31,11 +36,16 @@ import org.joda.time.Instant;
  * SDKs retry, so repeats are normal; a retry carries the same {@code event_id} and client fields and
  * differs only in its arrival time.
  *
- * <p>An {@code event_id} is remembered for {@code horizon} of event time after the first copy's event
- * time, then forgotten, so state stays bounded on an unbounded stream: a copy whose event time is more
- * than the horizon after the first copy's is kept as a new event. In a bounded (batch) run the watermark
- * only advances at the end, so every copy within the run is caught; with retries that carry the
- * original event time, both layers drop the same copies.
+ * <p>An {@code event_id} is remembered until the watermark passes its first copy's event time plus
+ * {@code horizon}, so state stays bounded on an unbounded stream; a copy that arrives after that is
+ * kept as a new event. In a bounded (batch) run the watermark only advances at the end, so every copy
+ * within the run is caught; for retries, which carry the original event time, both layers drop the
+ * same copies.
+ *
+ * <p>Ids are spread over {@link #withBuckets buckets} (keys) by hash; each bucket holds a map from id
+ * to expiry and one event-time timer that sweeps expired ids in steps of a quarter of the horizon (so
+ * an id is remembered for at most 1.25 horizons). There is one timer per bucket, not one per event,
+ * which keeps the timer service small on every runner.
  *
  * <p>Input: events in any windowing; they are re-windowed into the global window for the state, and the
  * output is in the global window with the input timestamps.
@@ -51,10 +61,18 @@ public final class DeduplicateEvents extends PTransform<PCollection<Event>, PCol
   /** Retries arrive within seconds to hours; a day bounds the state per key. */
   public static final Duration DEFAULT_HORIZON = Duration.standardHours(24);
 
-  private final Duration horizon;
+  /** Enough keys to spread over a large parallelism, few enough to keep timers cheap. */
+  public static final int DEFAULT_BUCKETS = 256;
 
-  private DeduplicateEvents(Duration horizon) {
+  /** Ids are swept in steps of this share of the horizon, so one is kept at most 1.25 horizons. */
+  private static final int SWEEPS_PER_HORIZON = 4;
+
+  private final Duration horizon;
+  private final int buckets;
+
+  private DeduplicateEvents(Duration horizon, int buckets) {
     this.horizon = horizon;
+    this.buckets = buckets;
   }
 
   /** Deduplicates within the default 24-hour horizon. */
@@ -64,7 +82,12 @@ public final class DeduplicateEvents extends PTransform<PCollection<Event>, PCol
 
   /** Deduplicates within {@code horizon} of event time. */
   public static DeduplicateEvents within(Duration horizon) {
-    return new DeduplicateEvents(horizon);
+    return new DeduplicateEvents(horizon, DEFAULT_BUCKETS);
+  }
+
+  /** Spreads ids over {@code buckets} keys (the upper bound of this step's parallelism). */
+  public DeduplicateEvents withBuckets(int buckets) {
+    return new DeduplicateEvents(horizon, buckets);
   }
 
   @Override
@@ -73,50 +96,100 @@ public final class DeduplicateEvents extends PTransform<PCollection<Event>, PCol
       throw new IllegalArgumentException(
           "DeduplicateEvents needs a positive horizon, got " + horizon + "; the default is 24 h");
     }
+    if (buckets < 1) {
+      throw new IllegalArgumentException(
+          "DeduplicateEvents needs at least one bucket, got " + buckets + "; the default is "
+              + DEFAULT_BUCKETS);
+    }
+    int bucketCount = buckets;
     return input
         .apply("IntoGlobalWindow", Window.<Event>into(new GlobalWindows()))
-        .apply("KeyByEventId", WithKeys.of(Event::getEventId).withKeyType(TypeDescriptors.strings()))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), input.getCoder()))
+        .apply(
+            "KeyByIdBucket",
+            WithKeys.of((Event e) -> Math.floorMod(e.getEventId().hashCode(), bucketCount))
+                .withKeyType(TypeDescriptors.integers()))
+        .setCoder(KvCoder.of(VarIntCoder.of(), input.getCoder()))
         .apply("KeepFirstCopy", ParDo.of(new KeepFirstFn(horizon)))
         .setCoder(input.getCoder());
   }
 
-  /** Keeps the first event per key and remembers the key until the horizon passes. */
-  static final class KeepFirstFn extends DoFn<KV<String, Event>, Event> {
+  /** Keeps the first event per id; remembers each id until its expiry, swept by one timer per key. */
+  static final class KeepFirstFn extends DoFn<KV<Integer, Event>, Event> {
     private static final long serialVersionUID = 1L;
 
     private final Duration horizon;
+    private final long sweepMillis;
     private final Counter duplicates = PipelineCounters.counter(PipelineCounters.DUPLICATES_DROPPED);
 
-    @StateId("seen")
-    private final StateSpec<ValueState<Boolean>> seenSpec = StateSpecs.value(BooleanCoder.of());
+    @StateId("expiryById")
+    private final StateSpec<MapState<String, Long>> expiryByIdSpec =
+        StateSpecs.map(StringUtf8Coder.of(), VarLongCoder.of());
 
-    @TimerId("forget")
-    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+    @StateId("nextSweep")
+    private final StateSpec<ValueState<Long>> nextSweepSpec = StateSpecs.value(VarLongCoder.of());
+
+    @TimerId("sweep")
+    private final TimerSpec sweepSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
     KeepFirstFn(Duration horizon) {
       this.horizon = horizon;
+      this.sweepMillis = Math.max(1, horizon.getMillis() / SWEEPS_PER_HORIZON);
     }
 
     @ProcessElement
     public void processElement(
-        @Element KV<String, Event> element,
+        @Element KV<Integer, Event> element,
         @Timestamp Instant timestamp,
-        @StateId("seen") ValueState<Boolean> seen,
-        @TimerId("forget") Timer forget,
+        @StateId("expiryById") MapState<String, Long> expiryById,
+        @StateId("nextSweep") ValueState<Long> nextSweep,
+        @TimerId("sweep") Timer sweep,
         OutputReceiver<Event> out) {
-      if (seen.read() != null) {
+      String id = element.getValue().getEventId();
+      if (expiryById.get(id).read() != null) {
         duplicates.inc();
         return;
       }
-      seen.write(true);
-      forget.set(timestamp.plus(horizon));
+      long expiry = timestamp.plus(horizon).getMillis();
+      expiryById.put(id, expiry);
+      schedule(roundUp(expiry), nextSweep, sweep);
       out.output(element.getValue());
     }
 
-    @OnTimer("forget")
-    public void onForget(@StateId("seen") ValueState<Boolean> seen) {
-      seen.clear();
+    @OnTimer("sweep")
+    public void onSweep(
+        OnTimerContext context,
+        @StateId("expiryById") MapState<String, Long> expiryById,
+        @StateId("nextSweep") ValueState<Long> nextSweep,
+        @TimerId("sweep") Timer sweep) {
+      long now = context.timestamp().getMillis();
+      List<String> expired = new ArrayList<>();
+      long earliestLeft = Long.MAX_VALUE;
+      for (Map.Entry<String, Long> entry : expiryById.entries().read()) {
+        if (entry.getValue() <= now) {
+          expired.add(entry.getKey());
+        } else {
+          earliestLeft = Math.min(earliestLeft, entry.getValue());
+        }
+      }
+      expired.forEach(expiryById::remove);
+      nextSweep.clear();
+      if (earliestLeft != Long.MAX_VALUE) {
+        schedule(roundUp(earliestLeft), nextSweep, sweep);
+      }
+    }
+
+    /** Keeps the one timer at the earliest sweep any id needs. */
+    private static void schedule(long at, ValueState<Long> nextSweep, Timer sweep) {
+      Long current = nextSweep.read();
+      if (current == null || at < current) {
+        sweep.set(new Instant(at));
+        nextSweep.write(at);
+      }
+    }
+
+    private long roundUp(long millis) {
+      long rem = Math.floorMod(millis, sweepMillis);
+      return rem == 0 ? millis : millis - rem + sweepMillis;
     }
   }
 }

@@ -55,23 +55,32 @@ class DeduplicateEventsTest {
     Event first = event("a", "click", "u1", T0);
     Event retryWithinHorizon = event("a", "click", "u1", T0.plus(Duration.standardMinutes(30)));
     Event copyAfterHorizon = event("a", "click", "u1", T0.plus(Duration.standardHours(2)));
+    Event b = event("b", "click", "u2", T0.plus(Duration.standardMinutes(50)));
     TestStream<Event> stream =
         TestStream.create(coder)
             .addElements(TimestampedValue.of(first, T0))
             .addElements(TimestampedValue.of(retryWithinHorizon, retryWithinHorizon.getEventTimestamp()))
-            // The watermark passes first + 1 h: the id is forgotten.
+            .addElements(TimestampedValue.of(b, b.getEventTimestamp()))
+            // The watermark passes first + 1 h: "a" is forgotten, "b" (10 minutes younger) is not.
             .advanceWatermarkTo(T0.plus(Duration.standardMinutes(61)))
             .addElements(TimestampedValue.of(copyAfterHorizon, copyAfterHorizon.getEventTimestamp()))
+            .addElements(TimestampedValue.of(b, b.getEventTimestamp().plus(Duration.standardMinutes(12))))
             .advanceWatermarkToInfinity();
     PCollection<Event> unique =
-        pipeline.apply(stream).apply(DeduplicateEvents.within(Duration.standardHours(1)));
+        pipeline
+            .apply(stream)
+            // One bucket: both ids share a key, so the sweep must tell them apart.
+            .apply(DeduplicateEvents.within(Duration.standardHours(1)).withBuckets(1));
     PAssert.that(
             unique.apply(
                 "EventTimes",
                 MapElements.into(TypeDescriptors.strings()).via(e -> e.getEventTimestamp().toString())))
-        .containsInAnyOrder(T0.toString(), copyAfterHorizon.getEventTimestamp().toString());
+        .containsInAnyOrder(
+            T0.toString(),
+            b.getEventTimestamp().toString(),
+            copyAfterHorizon.getEventTimestamp().toString());
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
-    assertEquals(1, counter(result, PipelineCounters.DUPLICATES_DROPPED));
+    assertEquals(2, counter(result, PipelineCounters.DUPLICATES_DROPPED));
   }
 }
