@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Unmatched;
 
 /**
  * {@code analytics batch --fromDate=... [beam options]}: the batch pipeline with Beam's own option
@@ -24,8 +24,8 @@ import picocli.CommandLine.Parameters;
     // Beam parses the options: picocli passes everything through untouched.
     mixinStandardHelpOptions = false)
 final class BatchCommand implements Callable<Integer> {
-  @Parameters(arity = "0..*", description = "Beam pipeline options (--name=value).")
-  List<String> args = new ArrayList<>();
+  /** Everything after {@code batch}, untouched: Beam parses and validates it. */
+  @Unmatched List<String> args = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {

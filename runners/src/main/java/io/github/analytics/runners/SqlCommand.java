@@ -33,7 +33,9 @@ final class SqlCommand implements Callable<Integer> {
       System.err.println("No warehouse at " + database + ": run `./analytics demo` first, or pass --db.");
       return 2;
     }
-    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + database + "?access_mode=READ_ONLY");
+    java.util.Properties readOnly = new java.util.Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + database, readOnly);
         Statement statement = connection.createStatement()) {
       statement.execute("SET TimeZone = 'UTC'");
       try (ResultSet rs = statement.executeQuery(query)) {
