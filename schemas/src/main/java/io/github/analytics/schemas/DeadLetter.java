@@ -5,6 +5,7 @@ import java.io.Serializable;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
 import org.apache.beam.sdk.schemas.annotations.SchemaFieldName;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -19,25 +20,31 @@ public abstract class DeadLetter implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The original payload, unchanged (it may not be valid UTF-8). */
+  @SchemaFieldNumber("0")
   @SchemaFieldName("payload")
   @SuppressWarnings("mutable")
   public abstract byte[] getPayload();
 
   /** The reason code, one of {@link DeadLetterReason}'s names. */
+  @SchemaFieldNumber("1")
   @SchemaFieldName("reason")
   public abstract String getReason();
 
   /** What exactly was wrong, for a person reading it. */
+  @SchemaFieldNumber("2")
   @SchemaFieldName("message")
   public abstract String getMessage();
 
   /** The step that rejected the record, for example {@code ParseEvents}. */
+  @SchemaFieldNumber("3")
   @SchemaFieldName("step")
   public abstract String getStep();
 
+  @SchemaFieldNumber("4")
   @SchemaFieldName("received_at")
   public abstract Instant getReceivedAt();
 
+  @SchemaFieldNumber("5")
   @SchemaFieldName("source")
   public abstract @Nullable String getSource();
 

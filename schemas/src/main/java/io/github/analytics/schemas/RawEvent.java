@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import org.apache.beam.sdk.schemas.AutoValueSchema;
 import org.apache.beam.sdk.schemas.annotations.DefaultSchema;
 import org.apache.beam.sdk.schemas.annotations.SchemaFieldName;
+import org.apache.beam.sdk.schemas.annotations.SchemaFieldNumber;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
@@ -23,15 +24,18 @@ public abstract class RawEvent implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The payload bytes as received: normally one JSON object, but anything may arrive. */
+  @SchemaFieldNumber("0")
   @SchemaFieldName("payload")
   @SuppressWarnings("mutable")
   public abstract byte[] getPayload();
 
   /** Arrival time at the collector or broker. */
+  @SchemaFieldNumber("1")
   @SchemaFieldName("received_at")
   public abstract Instant getReceivedAt();
 
   /** Where the record came from, for example {@code kafka:events/3@1042} or {@code generator}. */
+  @SchemaFieldNumber("2")
   @SchemaFieldName("source")
   public abstract @Nullable String getSource();
 
