@@ -116,6 +116,13 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Parquet records per part file before rolling to the next.")
   private long maxRecordsPerFile;
 
+  @Option(
+      names = "--rate",
+      defaultValue = "0",
+      description =
+          "Records per second to write at, as a live source would (0: as fast as possible).")
+  double rate;
+
   private final Clock clock;
 
   /** A command whose default {@code --date} is yesterday by the system clock (UTC). */
@@ -163,6 +170,12 @@ public final class GenerateCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    Pacer pacer;
+    try {
+      pacer = Pacer.of(rate);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+    }
 
     Path geo = geoDb != null ? geoDb : out.resolve("geo").resolve(GEO_DB_FILE);
     MmdbWriter.writeGeoFixture(geo);
@@ -183,6 +196,7 @@ public final class GenerateCommand implements Callable<Integer> {
               EventGenerator.of(config)
                   .generate(
                       record -> {
+                        pacer.acquire();
                         if (archive != null) {
                           archive.write(record.raw());
                         }
