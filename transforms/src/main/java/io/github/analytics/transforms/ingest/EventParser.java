@@ -276,6 +276,10 @@ final class EventParser implements Serializable {
       throw new Rejection(
           DeadLetterReason.INVALID_PROPERTIES, "field 'properties' cannot be written back: " + e);
     }
+    // UTF-8 takes at most 3 bytes per Java char: only a long object needs its bytes counted.
+    if (compact.length() <= maxPropertiesBytes / 3) {
+      return compact;
+    }
     int bytes = compact.getBytes(StandardCharsets.UTF_8).length;
     if (bytes > maxPropertiesBytes) {
       throw new Rejection(
