@@ -1,0 +1,34 @@
+package io.github.analytics.transforms.metrics;
+
+import java.util.List;
+
+/**
+ * The metric catalog: every metric both layers compute, in the order they are applied (a derived
+ * metric after the metric it reads). Adding a metric is one transform, one test and one line here;
+ * the batch pipeline then writes it to its own warehouse table and the streaming pipeline to its sinks.
+ *
+ * <p>Names are table names and never change once released: a renamed metric is a new table, and a
+ * streaming job's state is keyed by step names derived from them. {@code MetricCatalogTest} pins the
+ * names and schemas.
+ */
+public final class MetricCatalog {
+  private MetricCatalog() {}
+
+  /** Every metric, in application order. */
+  public static List<MetricDefinition> all() {
+    return List.of(
+        MetricDefinition.onEvents("event_counts_per_minute",
+            "Events per minute of event time by event_type, platform and country", "window_start",
+            c -> CountPerMinute.of(c.policy())));
+  }
+
+  /** The definition named {@code name}. */
+  public static MetricDefinition named(String name) {
+    return all().stream()
+        .filter(m -> m.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(
+            "No metric named '" + name + "'; the catalog has "
+                + all().stream().map(MetricDefinition::name).toList()));
+  }
+}

@@ -1,0 +1,103 @@
+package io.github.analytics.transforms.metrics;
+
+import io.github.analytics.schemas.Event;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * One entry of the {@link MetricCatalog}: a metric's name (its table, its Redis key prefix), what it
+ * means, the timestamp column that decides which day a row belongs to, where its input comes from, and
+ * how to build its transform for a {@link MetricConfig}.
+ */
+public final class MetricDefinition {
+  private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
+
+  private final String name;
+  private final String description;
+  private final String dayColumn;
+  private final @Nullable String source;
+  private final Function<MetricConfig, ? extends MetricTransform<?>> factory;
+  private final Schema schema;
+
+  private MetricDefinition(
+      String name,
+      String description,
+      String dayColumn,
+      @Nullable String source,
+      Function<MetricConfig, ? extends MetricTransform<?>> factory) {
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("A metric name is lower_snake_case, got '" + name + "'");
+    }
+    this.name = name;
+    this.description = Objects.requireNonNull(description, "description");
+    this.dayColumn = dayColumn;
+    this.source = source;
+    this.factory = factory;
+    this.schema = factory.apply(MetricConfig.defaults()).outputSchema();
+    if (!schema.hasField(dayColumn)
+        || schema.getField(dayColumn).getType().getTypeName() != Schema.TypeName.DATETIME) {
+      throw new IllegalArgumentException(
+          "Metric " + name + ": the day column '" + dayColumn + "' must be a DATETIME field of its"
+              + " schema " + schema.getFieldNames());
+    }
+  }
+
+  /** A metric computed from the enriched events. */
+  public static MetricDefinition onEvents(
+      String name,
+      String description,
+      String dayColumn,
+      Function<MetricConfig, ? extends MetricTransform<Event>> factory) {
+    return new MetricDefinition(name, description, dayColumn, null, factory);
+  }
+
+  /**
+   * A metric computed from the rows of the metric named {@code source}, listed earlier in the catalog:
+   * for example daily distinct users merged from the hourly sketches.
+   */
+  public static MetricDefinition derivedFrom(
+      String source,
+      String name,
+      String description,
+      String dayColumn,
+      Function<MetricConfig, ? extends MetricTransform<Row>> factory) {
+    return new MetricDefinition(name, description, dayColumn, Objects.requireNonNull(source), factory);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** The DATETIME column whose UTC day a row belongs to: warehouses replace rows by it. */
+  public String dayColumn() {
+    return dayColumn;
+  }
+
+  /** The metric whose rows this one reads, or null when it reads events. */
+  public @Nullable String source() {
+    return source;
+  }
+
+  /** The schema of the rows, as built with the default configuration. */
+  public Schema schema() {
+    return schema;
+  }
+
+  /** The transform for {@code config}. */
+  public MetricTransform<?> transform(MetricConfig config) {
+    return factory.apply(config);
+  }
+
+  @Override
+  public String toString() {
+    return name + (source == null ? "" : " (from " + source + ")") + ": " + description;
+  }
+}
