@@ -19,7 +19,10 @@ public final class MetricCatalog {
     return List.of(
         MetricDefinition.onEvents("event_counts_per_minute",
             "Events per minute of event time by event_type, platform and country", "window_start",
-            c -> CountPerMinute.of(c.policy())));
+            c -> CountPerMinute.of(c.policy())),
+        MetricDefinition.onEvents("errors_per_version_per_minute",
+            "Error events per minute of event time by app_version and platform", "window_start",
+            c -> CountErrorsPerVersion.of(c.policy())));
   }
 
   /** The definition named {@code name}. */

@@ -1,0 +1,85 @@
+package io.github.analytics.transforms.metrics;
+
+import io.github.analytics.schemas.Event;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.joda.time.Duration;
+
+/**
+ * Counts {@code error} events per one-minute event-time window, {@code app_version} and {@code
+ * platform}: which release is failing. The worked example of the README's "How to add a metric".
+ *
+ * <p>In: enriched {@link Event}s at event time. Out: {@link #SCHEMA}, one row per (minute, version,
+ * platform) with at least one error, per firing of the {@link WindowPolicy}. An event without an
+ * app version counts under {@code unknown}.
+ *
+ * <pre>{@code
+ * PCollection<Row> errors = events.apply(CountErrorsPerVersion.of(WindowPolicy.batch()));
+ * }</pre>
+ */
+public final class CountErrorsPerVersion extends MetricTransform<Event> {
+  private static final long serialVersionUID = 1L;
+
+  public static final Schema SCHEMA =
+      Schema.builder()
+          .addDateTimeField("window_start")
+          .addDateTimeField("window_end")
+          .addStringField("app_version")
+          .addStringField("platform")
+          .addInt64Field("error_count")
+          .build();
+
+  private final WindowPolicy policy;
+
+  private CountErrorsPerVersion(WindowPolicy policy) {
+    this.policy = policy;
+  }
+
+  public static CountErrorsPerVersion of(WindowPolicy policy) {
+    return new CountErrorsPerVersion(policy);
+  }
+
+  @Override
+  public Schema outputSchema() {
+    return SCHEMA;
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<Event> events) {
+    return events
+        .apply("Errors", Filter.by(e -> "error".equals(e.getEventType())))
+        .apply("Key", MapElements.into(
+                TypeDescriptors.kvs(TypeDescriptor.of(Row.class), TypeDescriptors.longs()))
+            .via(e -> KV.of(Keys.row(e.getAppVersion(), e.getPlatform()), 1L)))
+        .setCoder(Keys.coder(2))
+        .apply("PerMinute", policy.<KV<Row, Long>>window(FixedWindows.of(Duration.standardMinutes(1))))
+        .apply("Count", Count.perKey())
+        .apply("ToRows", ParDo.of(new ToRowFn()))
+        .setRowSchema(SCHEMA);
+  }
+
+  private static final class ToRowFn extends DoFn<KV<Row, Long>, Row> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process(@Element KV<Row, Long> count, IntervalWindow window, OutputReceiver<Row> out) {
+      out.output(
+          Row.withSchema(SCHEMA)
+              .addValues(
+                  window.start(), window.end(),
+                  count.getKey().getString(0), count.getKey().getString(1), count.getValue())
+              .build());
+    }
+  }
+}
