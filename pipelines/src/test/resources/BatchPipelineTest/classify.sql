@@ -1,6 +1,7 @@
 -- The oracle: classifies every archived record with SQL alone, independently of the Java parser,
 -- following the rules the README documents (first failing check wins). {archive} and the dates are
--- filled in by the test. Result: one row per record with its outcome ('VALID' or a reason code).
+-- filled in by the test. Result: one row per record with its outcome ('VALID' or a reason code),
+-- and for valid records the event time: the client's clock, capped at the server's (or arrival) time.
 CREATE OR REPLACE MACRO req(doc, path) AS
   CASE
     WHEN json_type(doc, path) IS NULL OR json_type(doc, path) = 'NULL' THEN 'MISSING_FIELD'
@@ -71,5 +72,10 @@ checked AS (
 )
 SELECT outcome,
        CASE WHEN outcome = 'VALID' THEN lower(json_extract_string(doc, '$.event_id')) END AS event_id,
-       CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.event_type') END AS event_type
+       CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.event_type') END AS event_type,
+       CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.user_id') END AS user_id,
+       CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.properties') END AS properties,
+       CASE WHEN outcome = 'VALID' THEN least(ts_value(doc, '$.client_timestamp'),
+           coalesce(ts_value(doc, '$.server_timestamp'), received_at)) END AS event_time,
+       received_at
 FROM checked;

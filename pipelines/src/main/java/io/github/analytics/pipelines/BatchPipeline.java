@@ -13,6 +13,14 @@ import io.github.analytics.transforms.ingest.DeduplicateEvents;
 import io.github.analytics.transforms.ingest.EnrichEvents;
 import io.github.analytics.transforms.ingest.IngestEvents;
 import io.github.analytics.transforms.ingest.ParseEvents;
+import io.github.analytics.pipelines.options.MetricSettings;
+import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
+import io.github.analytics.transforms.metrics.MetricCatalog;
+import io.github.analytics.transforms.metrics.MetricConfig;
+import io.github.analytics.transforms.metrics.MetricDefinition;
+import io.github.analytics.transforms.metrics.WindowPolicy;
+import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.Row;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.UUID;
@@ -26,24 +34,34 @@ import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
 
 /**
- * The batch layer: reads the Parquet archive for a range of days, runs the shared ingest transforms,
- * and writes the warehouse. Steps:
+ * The batch layer: reads the Parquet archive for a range of days, runs the shared ingest transforms
+ * and the metric catalog, and writes the warehouse. Steps:
  *
  * <ol>
- *   <li>Read the archive partitions of the days ({@link ArchiveSource}).
+ *   <li>Read the archive partitions of the days, plus {@code --lateArrivalDays} after them for late
+ *       arrivals ({@link ArchiveSource}).
  *   <li>Parse, deduplicate and enrich ({@link IngestEvents}, the same code as the streaming layer).
- *   <li>Write the events and the dead letters, one table each ({@link WarehouseSink}).
+ *   <li>Apply every metric of the {@link MetricCatalog} ({@link ApplyMetricCatalog}, the same code as
+ *       the streaming layer) with the batch {@link WindowPolicy}.
+ *   <li>Keep the rows of the requested days and write one table per output ({@link WarehouseSink}).
  *   <li>After the run: commit the warehouse, replacing those days' rows.
  * </ol>
  *
  * <p>Tables (DuckDB by default): {@value #EVENTS_TABLE} (one row per unique valid event, columns as
- * {@link Event}) and {@value #DEAD_LETTERS_TABLE} (one row per rejected record, columns as {@link
- * DeadLetter}); both belong to the day of their {@code received_at}, the archive partition they came
- * from.
+ * {@link Event}, by the day of its {@code event_timestamp}), {@value #DEAD_LETTERS_TABLE} (one row per
+ * rejected record, columns as {@link DeadLetter}, by the day of its {@code received_at}: a record that
+ * cannot be parsed has no event time), and one table per metric, named after it, by the day of its
+ * {@link MetricDefinition#dayColumn()}.
  */
 public final class BatchPipeline {
   public static final String EVENTS_TABLE = "events";
   public static final String DEAD_LETTERS_TABLE = "dead_letters";
+  /** Events read from the late-arrival partitions whose event day lies outside the range. */
+  public static final String EVENTS_FOR_OTHER_DAYS = "events_for_other_days";
+  /** Dead letters read from the late-arrival partitions (they belong to their arrival day's run). */
+  public static final String DEAD_LETTERS_FOR_OTHER_DAYS = "dead_letters_for_other_days";
+  /** Metric rows of days outside the range (for example windows of partly read days). */
+  public static final String METRIC_ROWS_FOR_OTHER_DAYS = "metric_rows_for_other_days";
 
   private BatchPipeline() {}
 
@@ -57,7 +75,8 @@ public final class BatchPipeline {
             result,
             options.getWarehouse() == WarehouseOptions.Warehouse.DUCKDB
                 ? DuckDbWarehouse.countBy(
-                    result.warehouseLocation(), EVENTS_TABLE, "event_type", "received_at", result.range())
+                    result.warehouseLocation(), EVENTS_TABLE, "event_type", "event_timestamp",
+                    result.range())
                 : java.util.Map.of()));
     if (result.state() != PipelineResult.State.DONE) {
       System.exit(1);
@@ -70,6 +89,7 @@ public final class BatchPipeline {
     DateRange range = OptionsValidator.validateArchiveRead(options);
     // Resolve s3:// and other file systems with these options before listing the archive.
     org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
+    MetricConfig metrics = MetricSettings.configure(options, WindowPolicy.batch());
     List<LocalDate> missing = ArchiveSource.missingDays(options.getArchiveRoot(), range);
     if (missing.size() == range.days().size()) {
       throw new IllegalArgumentException(
@@ -83,9 +103,12 @@ public final class BatchPipeline {
               + range.from()
               + "`, or point --archiveRoot at the archive.");
     }
+    DateRange read = new DateRange(range.from(), range.to().plusDays(options.getLateArrivalDays()));
     WarehouseSink warehouse = warehouse(options);
     Pipeline pipeline = Pipeline.create(options);
-    buildPipeline(pipeline, ingest(options), ArchiveSource.read(options.getArchiveRoot(), range), warehouse);
+    buildPipeline(
+        pipeline, ingest(options), metrics, ArchiveSource.read(options.getArchiveRoot(), read),
+        warehouse, range);
     long started = System.nanoTime();
     PipelineResult result = pipeline.run();
     PipelineResult.State state = result.waitUntilFinish();
@@ -114,20 +137,47 @@ public final class BatchPipeline {
   }
 
   /**
-   * Builds the graph between a source and a warehouse; tests pass their own edges.
+   * Builds the graph between a source and a warehouse, writing the rows of the days of {@code range};
+   * tests pass their own edges.
    */
   public static void buildPipeline(
       Pipeline pipeline,
       IngestEvents ingest,
+      MetricConfig metrics,
       PTransform<PBegin, PCollection<RawEvent>> source,
-      WarehouseSink warehouse) {
+      WarehouseSink warehouse,
+      DateRange range) {
     // 1. Read the raw records.
     PCollection<RawEvent> raw = pipeline.apply("ReadArchive", source);
     // 2. Parse, deduplicate, enrich: the shared ingest path.
     WithFailures.Result<PCollection<Event>, DeadLetter> ingested = raw.apply("IngestEvents", ingest);
-    // 3. One warehouse table per output.
-    warehouse.write(EVENTS_TABLE, "received_at", ingested.output());
-    warehouse.write(DEAD_LETTERS_TABLE, "received_at", ingested.failures());
+    PCollection<Event> events = ingested.output();
+    // 3. Every metric of the catalog: the same code as the streaming layer.
+    PCollectionRowTuple outputs =
+        events.apply("Metrics", ApplyMetricCatalog.of(MetricCatalog.all(), metrics));
+    // 4. One warehouse table per output, holding the rows of the requested days only.
+    warehouse.write(EVENTS_TABLE, "event_timestamp",
+        events.apply("KeepEventDays", KeepDays.of(range, Event::getEventTimestamp, EVENTS_FOR_OTHER_DAYS)));
+    warehouse.write(DEAD_LETTERS_TABLE, "received_at",
+        ingested.failures().apply("KeepDeadLetterDays",
+            KeepDays.of(range, DeadLetter::getReceivedAt, DEAD_LETTERS_FOR_OTHER_DAYS)));
+    for (MetricDefinition metric : MetricCatalog.all()) {
+      String column = metric.dayColumn();
+      PCollection<Row> rows = outputs.get(metric.name());
+      warehouse.write(metric.name(), column,
+          rows.apply("Keep" + stepName(metric.name()) + "Days",
+                  KeepDays.of(range, (Row row) -> row.getDateTime(column).toInstant(),
+                      METRIC_ROWS_FOR_OTHER_DAYS))
+              .setRowSchema(metric.schema()));
+    }
+  }
+
+  private static String stepName(String snake) {
+    StringBuilder out = new StringBuilder();
+    for (String part : snake.split("_")) {
+      out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+    }
+    return out.toString();
   }
 
   private static WarehouseSink warehouse(BatchPipelineOptions options) {

@@ -2,6 +2,7 @@ package io.github.analytics.pipelines;
 
 import io.github.analytics.pipelines.options.ArchiveReadOptions;
 import io.github.analytics.pipelines.options.IngestOptions;
+import io.github.analytics.pipelines.options.MetricOptions;
 import io.github.analytics.pipelines.options.WarehouseOptions;
 
 /**
@@ -9,4 +10,5 @@ import io.github.analytics.pipelines.options.WarehouseOptions;
  * ({@code --runner}, {@code --flinkMaster}, ...) come from the runner on the classpath; {@code
  * --help=BatchPipelineOptions} lists these.
  */
-public interface BatchPipelineOptions extends ArchiveReadOptions, IngestOptions, WarehouseOptions {}
+public interface BatchPipelineOptions
+    extends ArchiveReadOptions, IngestOptions, MetricOptions, WarehouseOptions {}

@@ -32,6 +32,7 @@ public record BatchResult(
     return counters.getOrDefault(name, 0L);
   }
 
+  /** Dead letters of all partitions read, including the late-arrival ones. */
   public long deadLetters() {
     long total = 0;
     for (DeadLetterReason reason : DeadLetterReason.values()) {
@@ -40,9 +41,13 @@ public record BatchResult(
     return total;
   }
 
-  /** Records in = valid + dead letters; valid = events written + duplicates dropped. */
+  /**
+   * Records in = valid + dead letters; valid = events written + duplicates dropped + events of other
+   * days (read from the late-arrival partitions, written by their own day's run).
+   */
   public long eventsWritten() {
-    return counter(PipelineCounters.PARSE_VALID) - counter(PipelineCounters.DUPLICATES_DROPPED);
+    return counter(PipelineCounters.PARSE_VALID) - counter(PipelineCounters.DUPLICATES_DROPPED)
+        - counter(BatchPipeline.EVENTS_FOR_OTHER_DAYS);
   }
 
   /** True when every record read is accounted for as valid or dead-lettered. */

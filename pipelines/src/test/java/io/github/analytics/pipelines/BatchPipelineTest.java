@@ -45,6 +45,10 @@ class BatchPipelineTest {
   private static Map<String, Long> expectedByType;
   private static Map<String, Long> expectedDeadLetters;
   private static long expectedRecords;
+  private static long expectedAllDeadLetters;
+  private static long expectedValidRecords;
+  private static long expectedUniqueEvents;
+  private static long expectedEventsForOtherDays;
 
   @BeforeAll
   static void generateADayAndAskTheOracle() throws Exception {
@@ -61,7 +65,8 @@ class BatchPipelineTest {
       sql = new String(in.readAllBytes(), StandardCharsets.UTF_8)
           .replace("{archive}", archive.toString())
           .replace("{from}", DAY.toString())
-          .replace("{to}", DAY.toString());
+          // The day and the late-arrival partition after it, as the pipeline reads them.
+          .replace("{to}", DAY.plusDays(1).toString());
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = c.createStatement()) {
@@ -72,11 +77,23 @@ class BatchPipelineTest {
         }
       }
       expectedRecords = queryLong(s, "SELECT count(*) FROM oracle");
-      expectedByType = groupCount(s,
-          "SELECT event_type, count(DISTINCT event_id) FROM oracle WHERE outcome = 'VALID' GROUP BY 1");
-      expectedDeadLetters = groupCount(s,
-          "SELECT outcome, count(*) FROM oracle WHERE outcome <> 'VALID' GROUP BY 1");
+      expectedValidRecords = queryLong(s, "SELECT count(*) FROM oracle WHERE outcome = 'VALID'");
+      expectedAllDeadLetters = expectedRecords - expectedValidRecords;
+      // An event belongs to the day of its event time, wherever it was archived.
+      s.execute("CREATE TABLE unique_events AS SELECT event_id, any_value(event_type) AS event_type,"
+          + " any_value(user_id) AS user_id, any_value(properties) AS properties,"
+          + " min(event_time) AS event_time FROM oracle WHERE outcome = 'VALID' GROUP BY event_id");
+      expectedUniqueEvents = queryLong(s, "SELECT count(*) FROM unique_events");
+      expectedByType = groupCount(s, "SELECT event_type, count(*) FROM unique_events"
+          + " WHERE CAST(event_time AS DATE) = DATE '" + DAY + "' GROUP BY 1");
+      expectedEventsForOtherDays = queryLong(s, "SELECT count(*) FROM unique_events"
+          + " WHERE CAST(event_time AS DATE) <> DATE '" + DAY + "'");
+      // A dead letter belongs to the day it arrived.
+      expectedDeadLetters = groupCount(s, "SELECT outcome, count(*) FROM oracle WHERE outcome <> 'VALID'"
+          + " AND CAST(received_at AS DATE) = DATE '" + DAY + "' GROUP BY 1");
     }
+    // The generated day must have late arrivals in the next day's partition, or the range logic is untested.
+    assertTrue(queryLateArrivals() > 0, "late arrivals archived on the next day");
     // The generated day must exercise every reason, or the comparison below proves less than it says.
     assertEquals(DeadLetterReason.values().length, expectedDeadLetters.size(), expectedDeadLetters::toString);
   }
@@ -122,12 +139,14 @@ class BatchPipelineTest {
       }
       assertEquals(0, queryLong(s, "SELECT count(*) FROM events WHERE device_type IS NULL OR os IS NULL"));
     }
-    long unique = expectedByType.values().stream().mapToLong(Long::longValue).sum();
-    long dead = expectedDeadLetters.values().stream().mapToLong(Long::longValue).sum();
     assertEquals(expectedRecords, result.counter(PipelineCounters.PARSE_INPUT), "records read");
-    assertEquals(dead, result.deadLetters(), "dead-letter counters");
-    assertEquals(expectedRecords - dead - unique, result.counter(PipelineCounters.DUPLICATES_DROPPED),
-        "duplicates dropped");
+    assertEquals(expectedAllDeadLetters, result.deadLetters(), "dead-letter counters");
+    assertEquals(expectedValidRecords - expectedUniqueEvents,
+        result.counter(PipelineCounters.DUPLICATES_DROPPED), "duplicates dropped");
+    assertEquals(expectedEventsForOtherDays, result.counter(BatchPipeline.EVENTS_FOR_OTHER_DAYS),
+        "events of other days");
+    assertEquals(expectedByType.values().stream().mapToLong(Long::longValue).sum(), result.eventsWritten(),
+        "events written");
     assertTrue(result.accountedFor(), "read = valid + dead-lettered");
   }
 
@@ -159,6 +178,14 @@ class BatchPipelineTest {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class, () -> BatchPipeline.run(options));
     assertTrue(e.getMessage().contains("analytics generate"), e.getMessage());
+  }
+
+  private static long queryLateArrivals() throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = c.createStatement()) {
+      return queryLong(s, "SELECT count(*) FROM read_parquet('" + archive
+          + "/dt=" + DAY.plusDays(1) + "/hour=*/*.parquet')");
+    }
   }
 
   private static long queryLong(Statement s, String sql) throws Exception {

@@ -111,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
     // The date range is the archive day; a few late events of the day before sit in it too.
     System.out.print(BatchReport.render(result,
         DuckDbWarehouse.countBy(result.warehouseLocation(), BatchPipeline.EVENTS_TABLE, "event_type",
-            "received_at", result.range())));
+            "event_timestamp", result.range())));
     System.out.printf("%nQuery it (no DuckDB install needed):%n"
         + "  ./analytics sql \"SELECT event_type, count(*) AS events, count(DISTINCT user_id) AS users"
         + " FROM events GROUP BY 1 ORDER BY 2 DESC\"%n"

@@ -25,4 +25,15 @@ public interface ArchiveReadOptions extends PipelineOptions {
   String getToDate();
 
   void setToDate(String value);
+
+  @Description(
+      "Late arrivals: the archive is partitioned by arrival, so a day's events and metrics also take in"
+          + " the events archived up to this many days after it (offline clients catching up). Those"
+          + " later partitions are read, but only rows of the requested days are written. Events that"
+          + " arrive later still are counted (events_for_other_days) and reach the metrics when their"
+          + " day is re-run.")
+  @Default.Integer(1)
+  int getLateArrivalDays();
+
+  void setLateArrivalDays(int value);
 }

@@ -38,6 +38,10 @@ public final class OptionsValidator {
       throw new IllegalArgumentException("--archiveRoot is empty: give the archive's root directory");
     }
     DateRange range = DateRange.parse(options.getFromDate(), options.getToDate());
+    if (options.getLateArrivalDays() < 0 || options.getLateArrivalDays() > 31) {
+      throw new IllegalArgumentException(
+          "--lateArrivalDays must be between 0 and 31, got " + options.getLateArrivalDays());
+    }
     if (range.days().size() > 366) {
       throw new IllegalArgumentException(
           "The range "
@@ -45,6 +49,24 @@ public final class OptionsValidator {
               + " spans more than a year: run it as a backfill of smaller ranges");
     }
     return range;
+  }
+
+  /** Checks the metric settings; throws with every problem found. */
+  public static void validateMetrics(MetricOptions options) {
+    List<String> problems = new ArrayList<>();
+    positive(problems, "--sessionGapMinutes", options.getSessionGapMinutes());
+    if (options.getHllPrecision() < 10 || options.getHllPrecision() > 24) {
+      problems.add("--hllPrecision must be between 10 and 24, got " + options.getHllPrecision());
+    }
+    if (options.getAnomalyMinHistoryWindows() < 2
+        || options.getAnomalyHistoryWindows() < options.getAnomalyMinHistoryWindows()) {
+      problems.add("--anomalyMinHistoryWindows must be at least 2 and at most --anomalyHistoryWindows, got "
+          + options.getAnomalyMinHistoryWindows() + " and " + options.getAnomalyHistoryWindows());
+    }
+    if (!(options.getAnomalyThreshold() > 0)) {
+      problems.add("--anomalyThreshold must be positive, got " + options.getAnomalyThreshold());
+    }
+    throwIfAny(problems);
   }
 
   private static void positive(List<String> problems, String option, int value) {

@@ -11,4 +11,9 @@ public final class FunnelDefinition implements Serializable {
   public static List<FunnelDefinition> defaults() {
     return List.of();
   }
+
+  /** Parses a funnels file. */
+  public static List<FunnelDefinition> parse(String json) {
+    throw new UnsupportedOperationException("Funnels files are not supported yet");
+  }
 }

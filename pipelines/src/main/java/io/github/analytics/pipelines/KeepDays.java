@@ -1,0 +1,68 @@
+package io.github.analytics.pipelines;
+
+import io.github.analytics.pipelines.options.DateRange;
+import io.github.analytics.transforms.PipelineCounters;
+import java.time.ZoneOffset;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Instant;
+
+/**
+ * Keeps the elements whose day (the UTC day of a timestamp they carry) lies in a range, and counts
+ * the others under a named counter. The batch layer reads the days after its range for late
+ * arrivals; rows of other days belong to the runs of those days, which replace them, so writing them
+ * here would make re-runs double count.
+ */
+final class KeepDays<T> extends PTransform<PCollection<T>, PCollection<T>> {
+  private static final long serialVersionUID = 1L;
+
+  private final long fromMillis;
+  private final long untilMillis;
+  private final SerializableFunction<T, Instant> time;
+  private final String outsideCounter;
+
+  private KeepDays(DateRange range, SerializableFunction<T, Instant> time, String outsideCounter) {
+    this.fromMillis = range.from().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    this.untilMillis = range.to().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    this.time = time;
+    this.outsideCounter = outsideCounter;
+  }
+
+  static <T> KeepDays<T> of(
+      DateRange range, SerializableFunction<T, Instant> time, String outsideCounter) {
+    return new KeepDays<>(range, time, outsideCounter);
+  }
+
+  @Override
+  public PCollection<T> expand(PCollection<T> input) {
+    PCollection<T> kept = input.apply(ParDo.of(new KeepFn<>(this)));
+    kept.setCoder(input.getCoder());
+    return kept;
+  }
+
+  private static final class KeepFn<T> extends DoFn<T, T> {
+    private static final long serialVersionUID = 1L;
+    private final KeepDays<T> spec;
+    private final Counter outside;
+
+    KeepFn(KeepDays<T> spec) {
+      this.spec = spec;
+      this.outside = Metrics.counter(PipelineCounters.NAMESPACE, spec.outsideCounter);
+    }
+
+    @ProcessElement
+    public void process(@Element T element, OutputReceiver<T> out) {
+      long millis = spec.time.apply(element).getMillis();
+      if (millis >= spec.fromMillis && millis < spec.untilMillis) {
+        out.output(element);
+      } else {
+        outside.inc();
+      }
+    }
+  }
+}
