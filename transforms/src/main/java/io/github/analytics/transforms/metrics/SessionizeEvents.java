@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -51,16 +52,17 @@ import org.joda.time.Instant;
  * the injected {@link WindowPolicy}. Each event opens the window {@code [t, t + gap)} and windows that
  * overlap merge, so two events exactly {@code gap} apart are in different sessions and events closer
  * than that are in one. Under a streaming policy a session's row is emitted again, whole, at every
- * early, on-time and late firing; an event that arrives later and bridges two sessions merges them, and
- * the merged session's rows replace theirs (it keeps the earlier {@code session_id}, which is the one
- * of its first event). An event later than the allowed lateness is dropped and changes nothing.
+ * early, on-time and late firing. An event that arrives later and bridges two sessions merges them:
+ * the merged session has the {@code session_id} of the earlier one, and rows already emitted for the
+ * later one are not retracted (Beam has no retractions), so a sink keyed by {@code session_id} keeps
+ * that stale row. An event later than the allowed lateness is dropped and changes nothing.
  *
  * <p>Columns:
  *
  * <ul>
  *   <li>{@code session_id}: computed, deterministic: {@code user_id + "-" + session_start} in epoch
  *       milliseconds. An event that arrives late, earlier than the session's first event, changes the
- *       start and so the id; sinks that key by (user, window) replace the row.
+ *       start and so the id, with the same consequence as a merge.
  *   <li>{@code session_start}, {@code session_end}: event times of the first and the last event. The
  *       end is not {@code last + gap}, where Beam's window ends; {@code duration_seconds} is
  *       end - start in whole seconds (rounded down), 0 for a one-event session.
@@ -79,12 +81,16 @@ import org.joda.time.Instant;
  * client and survives app restarts and clock changes. The two usually agree. A computed session whose
  * events carry more than one client id (the app rotated its id mid-activity, or two app sessions fall
  * within one gap) is counted in {@link PipelineCounters#SESSIONS_WITH_SEVERAL_CLIENT_IDS}, once per
- * computed session: a small per-user step counts a session at the first pane that shows several ids,
- * ignores its later panes, and, when counted sessions merge into one, takes back all but one. So once
- * every pane has fired the counter is the number of final sessions with several client ids, in batch
- * and in streaming alike. (A rule on pane timing alone cannot do this: under the streaming policy a
- * session whose last event fired early gets no on-time pane.) A client id spanning two computed sessions
- * is not counted; it is visible as one {@code client_session_id} on two rows.
+ * computed session. Rule: a small per-user step counts a session at the first pane that shows several
+ * ids, ignores its later panes, and, when counted sessions merge into one, takes back all but one. So
+ * once every pane has fired the counter is the number of final sessions with several client ids, in
+ * batch and in streaming alike. (A rule on pane timing alone cannot do this: under the streaming policy
+ * a session whose last event fired early gets no on-time pane, as empty on-time panes are skipped.)
+ * Limit: the step forgets a user 2 x (gap + allowed lateness) after the end of the user's latest
+ * session it has seen; a merged pane that reaches it later than that, possible only when the
+ * watermark jumps that far ahead of a session the step has not seen yet, is counted again. A client
+ * id spanning two computed sessions is not counted; it shows as one {@code client_session_id} on two
+ * rows.
  *
  * <pre>{@code
  * PCollection<Row> sessions =
@@ -171,7 +177,8 @@ public final class SessionizeEvents extends MetricTransform<Event> {
         .setCoder(KvCoder.of(StringUtf8Coder.of(), sessions.getCoder()))
         .apply("IntoGlobalWindow", Window.<KV<String, Row>>into(new GlobalWindows()))
         .apply("CountSeveralClientIds",
-            ParDo.of(new SeveralClientIdsFn(gap.plus(policy.allowedLateness()))));
+            ParDo.of(new SeveralClientIdsFn(
+                gap.plus(policy.allowedLateness()).multipliedBy(2))));
     return sessions;
   }
 
@@ -300,16 +307,20 @@ public final class SessionizeEvents extends MetricTransform<Event> {
 
   /**
    * Counts each computed session with several client ids once, across its panes and merges. Per user
-   * it remembers the [start, end] of the sessions it has counted, until they can no longer fire.
-   * Session windows only grow by merging, so a pane whose session lies within a counted one is a
-   * repeat (or a stale pane of a merged-away part) and is ignored, and a pane whose session contains
-   * k counted ones is their merge: it replaces them, and the counter gives back k - 1.
+   * it remembers the [start, end] of the sessions it has counted. Session windows only grow by
+   * merging, so a pane whose session lies within a counted one is a repeat (or a stale pane of a
+   * merged-away part) and is ignored, and a pane whose session contains k counted ones is their
+   * merge: it replaces them, and the counter gives back k - 1.
+   *
+   * <p>The memory of a user is dropped once the watermark is {@code keepFor} past the end of the
+   * latest session seen, not each session's own expiry: a merged session's pane is timestamped at
+   * the end of the merged window, so it can reach this step after the watermark has passed the expiry
+   * of the parts it absorbed.
    */
   static final class SeveralClientIdsFn extends DoFn<KV<String, Row>, Void> {
     private static final long serialVersionUID = 1L;
 
-    /** After a session's last event, how long it can still fire: the gap plus allowed lateness. */
-    private final Duration openAfterLastEvent;
+    private final Duration keepFor;
 
     private final Counter sessions =
         PipelineCounters.counter(PipelineCounters.SESSIONS_WITH_SEVERAL_CLIENT_IDS);
@@ -318,11 +329,12 @@ public final class SessionizeEvents extends MetricTransform<Event> {
     private final StateSpec<ValueState<Map<Long, Long>>> countedSpec =
         StateSpecs.value(MapCoder.of(VarLongCoder.of(), VarLongCoder.of()));
 
-    @TimerId("expiry")
-    private final TimerSpec expirySpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
+    @TimerId("forget")
+    private final TimerSpec forgetSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
 
-    SeveralClientIdsFn(Duration openAfterLastEvent) {
-      this.openAfterLastEvent = openAfterLastEvent;
+    /** {@code keepFor}: how long after the end of a user's latest session to remember the user. */
+    SeveralClientIdsFn(Duration keepFor) {
+      this.keepFor = keepFor;
     }
 
     @ProcessElement
@@ -330,7 +342,7 @@ public final class SessionizeEvents extends MetricTransform<Event> {
         @Element KV<String, Row> session,
         @Timestamp Instant timestamp,
         @StateId("counted") ValueState<Map<Long, Long>> counted,
-        @TimerId("expiry") Timer expiry) {
+        @TimerId("forget") Timer forget) {
       long start = session.getValue().getDateTime("session_start").getMillis();
       long end = session.getValue().getDateTime("session_end").getMillis();
       Map<Long, Long> stored = counted.read();
@@ -353,31 +365,13 @@ public final class SessionizeEvents extends MetricTransform<Event> {
       }
       endByStart.put(start, end);
       counted.write(endByStart);
-      long firstExpiry = endByStart.values().stream().mapToLong(Long::longValue).min().getAsLong()
-          + openAfterLastEvent.getMillis() + 1;
-      expiry.set(new Instant(Math.max(firstExpiry, timestamp.getMillis())));
+      long latestEnd = Collections.max(endByStart.values());
+      forget.set(new Instant(Math.max(latestEnd + keepFor.getMillis(), timestamp.getMillis())));
     }
 
-    @OnTimer("expiry")
-    public void onExpiry(
-        OnTimerContext context,
-        @StateId("counted") ValueState<Map<Long, Long>> counted,
-        @TimerId("expiry") Timer expiry) {
-      long now = context.timestamp().getMillis();
-      Map<Long, Long> stored = counted.read();
-      if (stored == null) {
-        return;
-      }
-      TreeMap<Long, Long> endByStart = new TreeMap<>(stored);
-      endByStart.values().removeIf(end -> end + openAfterLastEvent.getMillis() < now);
-      if (endByStart.isEmpty()) {
-        counted.clear();
-        return;
-      }
-      counted.write(endByStart);
-      long firstExpiry = endByStart.values().stream().mapToLong(Long::longValue).min().getAsLong()
-          + openAfterLastEvent.getMillis() + 1;
-      expiry.set(new Instant(Math.max(firstExpiry, now)));
+    @OnTimer("forget")
+    public void onForget(@StateId("counted") ValueState<Map<Long, Long>> counted) {
+      counted.clear();
     }
   }
 }
