@@ -23,6 +23,13 @@ public final class PipelineCounters {
   public static final String GEO_LOOKUP_FAILED = "geo_lookup_failed";
   public static final String USER_AGENT_UNKNOWN = "user_agent_unknown";
   public static final String USER_AGENT_LOOKUP_FAILED = "user_agent_lookup_failed";
+  /**
+   * Computed sessions whose events carry more than one client session id, each counted once (see
+   * {@code SessionizeEvents}).
+   */
+  public static final String SESSIONS_WITH_SEVERAL_CLIENT_IDS = "sessions_with_several_client_ids";
+  /** Purchase events whose properties have no numeric {@code revenue}; they add 0 to a session. */
+  public static final String PURCHASE_REVENUE_INVALID = "purchase_revenue_invalid";
 
   private PipelineCounters() {}
 
