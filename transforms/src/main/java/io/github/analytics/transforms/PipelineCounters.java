@@ -23,6 +23,13 @@ public final class PipelineCounters {
   public static final String GEO_LOOKUP_FAILED = "geo_lookup_failed";
   public static final String USER_AGENT_UNKNOWN = "user_agent_unknown";
   public static final String USER_AGENT_LOOKUP_FAILED = "user_agent_lookup_failed";
+  /**
+   * Events a funnel could not use because they arrived after the user's funnel state had moved past
+   * their time (late by more than the attempts they belong to allow); counted once per funnel.
+   */
+  public static final String FUNNEL_EVENTS_TOO_LATE = "funnel_events_too_late";
+  /** Events whose properties could not be read as a JSON object, so no property match can hold. */
+  public static final String FUNNEL_PROPERTIES_UNREADABLE = "funnel_properties_unreadable";
 
   private PipelineCounters() {}
 
