@@ -74,31 +74,39 @@ public final class FunnelDefinition implements Serializable {
   /** A funnel; throws {@link IllegalArgumentException} saying what is wrong. */
   public static FunnelDefinition of(
       String name, FunnelOrder order, Duration window, List<FunnelStep> steps) {
-    if (name == null || !NAME.matcher(name).matches()) {
+    String problem = problem(name, order, window, steps);
+    if (problem != null) {
       throw new IllegalArgumentException(
-          "a funnel name is lower_snake_case (like checkout or sign_up), got '" + name + "'");
+          (name != null && NAME.matcher(name).matches() ? "funnel " + name + ": " : "") + problem);
+    }
+    return new FunnelDefinition(name, List.copyOf(steps), window, order);
+  }
+
+  /** What is wrong with these parts of a funnel, or null when they make one. */
+  private static @Nullable String problem(
+      @Nullable String name,
+      @Nullable FunnelOrder order,
+      @Nullable Duration window,
+      @Nullable List<FunnelStep> steps) {
+    if (name == null || !NAME.matcher(name).matches()) {
+      return "a funnel name is lower_snake_case (like checkout or sign_up), got '" + name + "'";
     }
     if (order == null) {
-      throw new IllegalArgumentException("funnel " + name + ": the order cannot be null");
+      return "the order cannot be null";
     }
-    if (window == null
-        || !window.isLongerThan(Duration.ZERO)
-        || window.isLongerThan(MAX_WINDOW)) {
-      throw new IllegalArgumentException(
-          "funnel " + name + ": the conversion window must be positive and at most " + MAX_WINDOW
-              + ", got " + window);
+    if (window == null || !window.isLongerThan(Duration.ZERO) || window.isLongerThan(MAX_WINDOW)) {
+      return "the conversion window must be positive and at most " + MAX_WINDOW.getStandardDays()
+          + " days, got " + window;
     }
     if (steps == null || steps.size() < 2 || steps.size() > MAX_STEPS) {
-      throw new IllegalArgumentException(
-          "funnel " + name + ": a funnel has 2 to " + MAX_STEPS + " steps, got "
-              + (steps == null ? "none" : steps.size()));
+      return "a funnel has 2 to " + MAX_STEPS + " steps, got " + (steps == null ? "none" : steps.size());
     }
     for (int i = 0; i < steps.size(); i++) {
       if (steps.get(i) == null) {
-        throw new IllegalArgumentException("funnel " + name + ": step " + (i + 1) + " is null");
+        return "step " + (i + 1) + " is null";
       }
     }
-    return new FunnelDefinition(name, List.copyOf(steps), window, order);
+    return null;
   }
 
   /**
@@ -183,6 +191,11 @@ public final class FunnelDefinition implements Serializable {
           where + ".name: required, a lower_snake_case string; got " + describe(nameNode));
     }
     String name = nameNode.asText();
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          where + ".name: a funnel name is lower_snake_case (like checkout or sign_up), got '"
+              + name + "'");
+    }
     String at = where + " (" + name + ")";
     checkFields(node, at, Set.of("name", "window_minutes", "order", "steps"));
 
@@ -222,11 +235,11 @@ public final class FunnelDefinition implements Serializable {
     for (int s = 0; s < stepsNode.size(); s++) {
       steps.add(parseStep(stepsNode.get(s), at + ".steps[" + s + "]"));
     }
-    try {
-      return of(name, order, window, steps);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(at + ": " + e.getMessage(), e);
+    String problem = problem(name, order, window, steps);
+    if (problem != null) {
+      throw new IllegalArgumentException(at + ": " + problem);
     }
+    return of(name, order, window, steps);
   }
 
   private static FunnelStep parseStep(JsonNode node, String where) {
