@@ -30,6 +30,13 @@ public final class PipelineCounters {
   public static final String SESSIONS_WITH_SEVERAL_CLIENT_IDS = "sessions_with_several_client_ids";
   /** Purchase events whose properties have no numeric {@code revenue}; they add 0 to a session. */
   public static final String PURCHASE_REVENUE_INVALID = "purchase_revenue_invalid";
+  /**
+   * Events a funnel could not use because they arrived after the user's funnel state had moved past
+   * their time (late by more than the attempts they belong to allow); counted once per funnel.
+   */
+  public static final String FUNNEL_EVENTS_TOO_LATE = "funnel_events_too_late";
+  /** Events whose properties could not be read as a JSON object, so no property match can hold. */
+  public static final String FUNNEL_PROPERTIES_UNREADABLE = "funnel_properties_unreadable";
 
   private PipelineCounters() {}
 

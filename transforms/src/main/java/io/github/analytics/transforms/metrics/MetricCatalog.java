@@ -22,7 +22,14 @@ public final class MetricCatalog {
             c -> CountPerMinute.of(c.policy())),
         MetricDefinition.onEvents("errors_per_version_per_minute",
             "Error events per minute of event time by app_version and platform", "window_start",
-            c -> CountErrorsPerVersion.of(c.policy())));
+            c -> CountErrorsPerVersion.of(c.policy())),
+        MetricDefinition.onEvents("sessions",
+            "User sessions: events separated by less than the inactivity gap, per user_id", "session_start",
+            c -> SessionizeEvents.of(c.policy(), c.sessionGap())),
+        MetricDefinition.onEvents("funnel_conversion",
+            "Users reaching each step of each conversion funnel per UTC day of the attempt's start,"
+                + " with step and overall conversion and the median seconds from the first step",
+            "day", c -> TrackFunnels.of(c.funnels(), c.policy())));
   }
 
   /** The definition named {@code name}. */

@@ -1,0 +1,202 @@
+package io.github.analytics.transforms.metrics;
+
+import io.github.analytics.schemas.Event;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.schemas.Schema.FieldType;
+import org.apache.beam.sdk.transforms.Combine;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.FixedWindows;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+
+/**
+ * Conversion funnels: per funnel, UTC day and step, how many distinct users reached the step, the
+ * conversion from the previous step and from step 1, and the median time from the first step.
+ *
+ * <p>In: enriched {@link Event}s timestamped at event time, in any windowing. Out: {@link #SCHEMA},
+ * one row per (funnel, day, step) per firing of the day's window, for every step of the funnel
+ * (steps nobody reached have 0 users).
+ *
+ * <p>Semantics. An <i>attempt</i> starts at an event that can start the funnel (step 1, or for
+ * {@link FunnelOrder#ANY_ORDER} any step) and sees the same user's events up to the start plus the
+ * {@link FunnelDefinition#window() window}, inclusive; how far it gets is decided by the funnel's
+ * {@link FunnelOrder}. An attempt belongs to the UTC day of its start. {@code users} of step k counts
+ * the users with an attempt that day reaching step k, once each. Attempts of a user are taken in the
+ * order they started, and each step's time comes from the first attempt that reached it; so the time
+ * to the user's furthest step is that of their best attempt (the one that gets furthest, the earliest
+ * of those). {@code median_seconds_to_step} is the exact median of those times (the mean of the two
+ * middle ones for an even count), null for step 1 and for a step nobody reached.
+ *
+ * <p>Windowing. Stage A keys marks by (user, funnel) in the global window and evaluates an attempt
+ * when the watermark passes its start plus the window, holding the watermark at the start until
+ * then; it emits each (user, funnel, day, step) at most once, timestamped at the attempt's start.
+ * Stage B windows those records into UTC days with the injected {@link WindowPolicy} and counts them
+ * with a {@code CombineFn}: each record is unique, so accumulating panes are exact in streaming and a
+ * pane carries the day's whole value so far. An event arriving after its user's state has moved past
+ * it is dropped and counted ({@code funnel_events_too_late}); a late attempt's records are late
+ * elements of their day's window, taken within the policy's allowed lateness.
+ *
+ * <pre>{@code
+ * PCollection<Row> funnels =
+ *     events.apply("FunnelConversion",
+ *         TrackFunnels.of(FunnelDefinition.load(Path.of("funnels.json")), WindowPolicy.batch()));
+ * }</pre>
+ */
+public final class TrackFunnels extends MetricTransform<Event> {
+  private static final long serialVersionUID = 1L;
+
+  public static final Schema SCHEMA =
+      Schema.builder()
+          .addStringField("funnel")
+          .addDateTimeField("day")
+          .addInt32Field("step")
+          .addStringField("step_name")
+          .addInt64Field("users")
+          .addDoubleField("step_conversion")
+          .addDoubleField("overall_conversion")
+          .addNullableField("median_seconds_to_step", FieldType.DOUBLE)
+          .build();
+
+  /** Stage A's records: user_id first reached this step of the funnel on day, millis after step 1. */
+  static final Schema REACHED_SCHEMA =
+      Schema.builder()
+          .addStringField("funnel")
+          .addStringField("user_id")
+          .addDateTimeField("day")
+          .addInt32Field("step")
+          .addInt64Field("millis_to_step")
+          .build();
+
+  private static final Duration DAY = Duration.standardDays(1);
+
+  private final List<FunnelDefinition> funnels;
+  private final WindowPolicy policy;
+
+  private TrackFunnels(List<FunnelDefinition> funnels, WindowPolicy policy) {
+    this.funnels = funnels;
+    this.policy = policy;
+  }
+
+  /** Tracks {@code funnels} (unique names), emitting under {@code policy}. */
+  public static TrackFunnels of(List<FunnelDefinition> funnels, WindowPolicy policy) {
+    if (funnels == null) {
+      throw new IllegalArgumentException(
+          "TrackFunnels needs a list of funnels; use FunnelDefinition.defaults() for the checkout");
+    }
+    if (policy == null) {
+      throw new IllegalArgumentException("TrackFunnels needs a WindowPolicy, such as WindowPolicy.batch()");
+    }
+    Set<String> names = new HashSet<>();
+    for (FunnelDefinition funnel : funnels) {
+      if (funnel == null) {
+        throw new IllegalArgumentException("TrackFunnels: the list of funnels contains null");
+      }
+      if (!names.add(funnel.name())) {
+        throw new IllegalArgumentException(
+            "TrackFunnels: two funnels are named '" + funnel.name() + "'; names must be unique");
+      }
+    }
+    return new TrackFunnels(List.copyOf(funnels), policy);
+  }
+
+  public TrackFunnels withFunnels(List<FunnelDefinition> value) {
+    return of(value, policy);
+  }
+
+  public TrackFunnels withPolicy(WindowPolicy value) {
+    return of(funnels, value);
+  }
+
+  public List<FunnelDefinition> funnels() {
+    return funnels;
+  }
+
+  @Override
+  public Schema outputSchema() {
+    return SCHEMA;
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<Event> events) {
+    Map<String, FunnelDefinition> byName = new LinkedHashMap<>();
+    funnels.forEach(f -> byName.put(f.name(), f));
+    return events
+        .apply("MatchSteps", ParDo.of(new MatchStepsFn(funnels)))
+        .setCoder(KvCoder.of(RowCoder.of(Keys.schema(2)), FunnelMark.Coder.of()))
+        .apply("IntoGlobalWindow", Window.into(new GlobalWindows()))
+        .apply("TrackAttempts", ParDo.of(new TrackAttemptsFn(funnels, policy.allowedLateness())))
+        .setRowSchema(REACHED_SCHEMA)
+        .apply(
+            "KeyByFunnel",
+            MapElements.into(
+                    TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Row.class)))
+                .via((Row r) -> KV.of(r.getString("funnel"), r)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(REACHED_SCHEMA)))
+        .apply("Daily", policy.<KV<String, Row>>window(FixedWindows.of(DAY)))
+        .apply("CountSteps", Combine.perKey(new FunnelStepsFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(FunnelStepsFn.SUMMARY)))
+        .apply("ToRows", ParDo.of(new ToRowsFn(byName)))
+        .setRowSchema(SCHEMA);
+  }
+
+  /** One row per step of the funnel, from a day's summary. */
+  private static final class ToRowsFn extends DoFn<KV<String, Row>, Row> {
+    private static final long serialVersionUID = 1L;
+
+    private final Map<String, FunnelDefinition> funnels;
+
+    ToRowsFn(Map<String, FunnelDefinition> funnels) {
+      this.funnels = new LinkedHashMap<>(funnels);
+    }
+
+    @ProcessElement
+    public void process(
+        @Element KV<String, Row> summary, IntervalWindow window, OutputReceiver<Row> out) {
+      FunnelDefinition funnel = funnels.get(summary.getKey());
+      List<Long> users = new ArrayList<>(summary.getValue().<Long>getArray("users"));
+      List<@Nullable Double> medians =
+          new ArrayList<>(summary.getValue().<Double>getArray("median_seconds"));
+      long first = users.isEmpty() ? 0 : users.get(0);
+      long previous = first;
+      for (int k = 1; k <= funnel.steps().size(); k++) {
+        long reached = k <= users.size() ? users.get(k - 1) : 0;
+        out.output(
+            Row.withSchema(SCHEMA)
+                .addValues(
+                    funnel.name(),
+                    window.start(),
+                    k,
+                    funnel.steps().get(k - 1).name(),
+                    reached,
+                    k == 1 ? 1.0 : ratio(reached, previous),
+                    ratio(reached, first),
+                    k == 1 || k > medians.size() ? null : medians.get(k - 1))
+                .build());
+        previous = reached;
+      }
+    }
+
+    private static double ratio(long numerator, long denominator) {
+      return denominator == 0 ? 0.0 : numerator / (double) denominator;
+    }
+  }
+}
