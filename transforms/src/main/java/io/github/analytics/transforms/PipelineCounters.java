@@ -23,6 +23,16 @@ public final class PipelineCounters {
   public static final String GEO_LOOKUP_FAILED = "geo_lookup_failed";
   public static final String USER_AGENT_UNKNOWN = "user_agent_unknown";
   public static final String USER_AGENT_LOOKUP_FAILED = "user_agent_lookup_failed";
+  /**
+   * Events whose event_type is literally {@code all}, the name the distinct-user metrics reserve for
+   * the total: their users count in the total, but they get no row of their own.
+   */
+  public static final String DISTINCT_USERS_RESERVED_EVENT_TYPE = "distinct_users_reserved_event_type";
+  /**
+   * Metric rows dropped by a derived metric because they were timestamped after the end of the
+   * period they describe, so they could not be re-windowed by that period.
+   */
+  public static final String METRIC_ROWS_AFTER_THEIR_PERIOD = "metric_rows_after_their_period";
 
   private PipelineCounters() {}
 
