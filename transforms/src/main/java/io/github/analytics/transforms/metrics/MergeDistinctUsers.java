@@ -22,7 +22,10 @@ import org.joda.time.Duration;
  * <p>In: rows of {@link EstimateDistinctUsers#SCHEMA}. Out: {@link #SCHEMA}, one row per day and
  * event type (and pane). The sketch is the union of the day's hourly sketches ({@link
  * HllCount.MergePartial}), so it is the sketch one would have built over the day's users, and the
- * estimate has the hourly metric's error (about 1.04 / sqrt(2^precision)), not a sum of errors. The
+ * estimate has the hourly metric's error (about 1.04 / sqrt(2^precision)), not a sum of errors. Once
+ * the sketches are dense (a few thousand users at precision 12, more at 15) the merged estimate
+ * equals exactly that of one sketch over the union; just below, a merge of sparse sketches can stay
+ * sparse where one sketch would have gone dense, and the two estimates differ within the error. The
  * precision is the merged sketch's: the smallest of the hourly ones.
  *
  * <p>Windowing: {@code FixedWindows} of one day (UTC midnight to midnight) with the trigger of the
