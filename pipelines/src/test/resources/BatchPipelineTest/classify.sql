@@ -75,6 +75,8 @@ SELECT outcome,
        CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.event_type') END AS event_type,
        CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.user_id') END AS user_id,
        CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.properties') END AS properties,
+       CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.platform') END AS platform,
+       CASE WHEN outcome = 'VALID' THEN json_extract_string(doc, '$.app_version') END AS app_version,
        CASE WHEN outcome = 'VALID' THEN least(ts_value(doc, '$.client_timestamp'),
            coalesce(ts_value(doc, '$.server_timestamp'), received_at)) END AS event_time,
        received_at

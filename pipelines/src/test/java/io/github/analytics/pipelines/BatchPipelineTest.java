@@ -49,6 +49,13 @@ class BatchPipelineTest {
   private static long expectedValidRecords;
   private static long expectedUniqueEvents;
   private static long expectedEventsForOtherDays;
+  private static Map<String, Long> expectedPerMinute;
+  private static Map<String, Long> expectedErrorsPerVersion;
+  private static Map<String, Long> expectedDistinctUsers;
+  private static Map<String, Long> expectedSessions;
+  private static Map<String, Long> expectedFunnel;
+  /** Events whose copies have different event times: each may land in another minute or session. */
+  private static long ambiguous;
 
   @BeforeAll
   static void generateADayAndAskTheOracle() throws Exception {
@@ -60,28 +67,17 @@ class BatchPipelineTest {
     try (ArchiveWriter writer = ArchiveWriter.open(archive, "test")) {
       EventGenerator.of(config).generate(record -> writer.write(record.raw()));
     }
-    String sql;
-    try (InputStream in = BatchPipelineTest.class.getResourceAsStream("/BatchPipelineTest/classify.sql")) {
-      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .replace("{archive}", archive.toString())
-          .replace("{from}", DAY.toString())
-          // The day and the late-arrival partition after it, as the pipeline reads them.
-          .replace("{to}", DAY.plusDays(1).toString());
-    }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = c.createStatement()) {
       s.execute("SET TimeZone = 'UTC'");
-      for (String statement : sql.split(";\\s*\\n")) {
-        if (!statement.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
-          s.execute(statement);
-        }
-      }
+      runScript(s, "/BatchPipelineTest/classify.sql");
       expectedRecords = queryLong(s, "SELECT count(*) FROM oracle");
       expectedValidRecords = queryLong(s, "SELECT count(*) FROM oracle WHERE outcome = 'VALID'");
       expectedAllDeadLetters = expectedRecords - expectedValidRecords;
       // An event belongs to the day of its event time, wherever it was archived.
       s.execute("CREATE TABLE unique_events AS SELECT event_id, any_value(event_type) AS event_type,"
           + " any_value(user_id) AS user_id, any_value(properties) AS properties,"
+          + " any_value(platform) AS platform, any_value(app_version) AS app_version,"
           + " min(event_time) AS event_time FROM oracle WHERE outcome = 'VALID' GROUP BY event_id");
       expectedUniqueEvents = queryLong(s, "SELECT count(*) FROM unique_events");
       expectedByType = groupCount(s, "SELECT event_type, count(*) FROM unique_events"
@@ -91,7 +87,22 @@ class BatchPipelineTest {
       // A dead letter belongs to the day it arrived.
       expectedDeadLetters = groupCount(s, "SELECT outcome, count(*) FROM oracle WHERE outcome <> 'VALID'"
           + " AND CAST(received_at AS DATE) = DATE '" + DAY + "' GROUP BY 1");
+      runScript(s, "/BatchPipelineTest/metrics.sql");
+      ambiguous = queryLong(s, "SELECT count(*) FROM ambiguous");
+      expectedPerMinute = groupCount(s, "SELECT event_type || '|' || platform || '|' || "
+          + MINUTE_KEY.formatted("minute") + ", n FROM expected_per_minute");
+      expectedErrorsPerVersion = groupCount(s, "SELECT app_version || '|' || platform || '|' || "
+          + MINUTE_KEY.formatted("minute") + ", n FROM expected_errors_per_version");
+      expectedDistinctUsers = groupCount(s, "SELECT event_type, n FROM expected_distinct_users");
+      expectedSessions = groupCount(s, "SELECT 'sessions', count(*) FROM expected_sessions UNION ALL"
+          + " SELECT 'events', sum(events) FROM expected_sessions UNION ALL"
+          + " SELECT 'page_views', sum(page_views) FROM expected_sessions");
+      expectedFunnel = groupCount(s, "SELECT CAST(step AS VARCHAR), users FROM expected_funnel");
     }
+    // Guards: the day must exercise what the comparisons claim to check.
+    assertTrue(expectedPerMinute.size() > 1000, "minutes with events");
+    assertTrue(expectedFunnel.get("4") > 10, "purchases through the funnel: " + expectedFunnel);
+    assertTrue(ambiguous < 20, "ambiguous events: " + ambiguous);
     // The generated day must have late arrivals in the next day's partition, or the range logic is untested.
     assertTrue(queryLateArrivals() > 0, "late arrivals archived on the next day");
     // The generated day must exercise every reason, or the comparison below proves less than it says.
@@ -138,6 +149,7 @@ class BatchPipelineTest {
         assertTrue(checked > 100, "checked " + checked + " addresses");
       }
       assertEquals(0, queryLong(s, "SELECT count(*) FROM events WHERE device_type IS NULL OR os IS NULL"));
+      assertMetricsMatchOracle(s);
     }
     assertEquals(expectedRecords, result.counter(PipelineCounters.PARSE_INPUT), "records read");
     assertEquals(expectedAllDeadLetters, result.deadLetters(), "dead-letter counters");
@@ -148,6 +160,31 @@ class BatchPipelineTest {
     assertEquals(expectedByType.values().stream().mapToLong(Long::longValue).sum(), result.eventsWritten(),
         "events written");
     assertTrue(result.accountedFor(), "read = valid + dead-lettered");
+  }
+
+  /** The metric tables against the SQL oracle of metrics.sql. */
+  private static void assertMetricsMatchOracle(Statement s) throws Exception {
+    assertCountsAgree("events per minute", expectedPerMinute, groupCount(s,
+        "SELECT event_type || '|' || platform || '|' || " + MINUTE_KEY.formatted("window_start")
+            + ", sum(event_count) FROM event_counts_per_minute GROUP BY 1"), ambiguous);
+    assertCountsAgree("errors per version", expectedErrorsPerVersion, groupCount(s,
+        "SELECT app_version || '|' || platform || '|' || " + MINUTE_KEY.formatted("window_start")
+            + ", error_count FROM errors_per_version_per_minute"), ambiguous);
+    // HLL++ estimates of the day's distinct users, within three standard errors at precision 15.
+    Map<String, Long> estimated = groupCount(s,
+        "SELECT event_type, distinct_users FROM distinct_users_daily");
+    assertEquals(expectedDistinctUsers.keySet(), estimated.keySet(), "distinct users: event types");
+    double bound = 3 * 1.04 / Math.sqrt(1 << 15);
+    for (Map.Entry<String, Long> exact : expectedDistinctUsers.entrySet()) {
+      long estimate = estimated.get(exact.getKey());
+      assertTrue(Math.abs(estimate - exact.getValue()) <= Math.max(1, bound * exact.getValue()),
+          "distinct users of " + exact.getKey() + ": exact " + exact.getValue() + ", estimated " + estimate);
+    }
+    assertCountsAgree("sessions", expectedSessions, groupCount(s,
+        "SELECT 'sessions', count(*) FROM sessions UNION ALL SELECT 'events', sum(event_count) FROM sessions"
+            + " UNION ALL SELECT 'page_views', sum(page_views) FROM sessions"), ambiguous);
+    assertCountsAgree("checkout funnel users per step", expectedFunnel, groupCount(s,
+        "SELECT CAST(step AS VARCHAR), users FROM funnel_conversion WHERE funnel = 'checkout'"), ambiguous);
   }
 
   @Test
@@ -178,6 +215,51 @@ class BatchPipelineTest {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class, () -> BatchPipeline.run(options));
     assertTrue(e.getMessage().contains("analytics generate"), e.getMessage());
+  }
+
+  /** Renders a timestamp column as its UTC minute, the same on both sides of a comparison. */
+  private static final String MINUTE_KEY = "strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%dT%%H:%%M')";
+
+  /** Runs a SQL script from the test resources, with the archive, the days read and the day filled in. */
+  private static void runScript(Statement s, String resource) throws Exception {
+    String sql;
+    try (InputStream in = BatchPipelineTest.class.getResourceAsStream(resource)) {
+      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .replace("{archive}", archive.toString())
+          .replace("{from}", DAY.toString())
+          // The day and the late-arrival partition after it, as the pipeline reads them.
+          .replace("{to}", DAY.plusDays(1).toString())
+          .replace("{day}", DAY.toString());
+    }
+    for (String statement : sql.split(";\\s*\\n")) {
+      if (!statement.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
+        s.execute(statement);
+      }
+    }
+  }
+
+  /**
+   * Two keyed counts agree, up to {@code slack} events that may each have moved from one key to
+   * another (so up to 2 x slack in the sum of absolute differences).
+   */
+  private static void assertCountsAgree(
+      String what, Map<String, Long> expected, Map<String, Long> actual, long slack) {
+    long difference = 0;
+    List<String> differing = new ArrayList<>();
+    java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
+    keys.addAll(actual.keySet());
+    for (String key : keys) {
+      long e = expected.getOrDefault(key, 0L);
+      long a = actual.getOrDefault(key, 0L);
+      if (e != a) {
+        difference += Math.abs(e - a);
+        if (differing.size() < 10) {
+          differing.add(key + ": expected " + e + ", got " + a);
+        }
+      }
+    }
+    assertTrue(difference <= 2 * slack,
+        what + ": differs by " + difference + " (allowed " + 2 * slack + "): " + differing);
   }
 
   private static long queryLateArrivals() throws Exception {

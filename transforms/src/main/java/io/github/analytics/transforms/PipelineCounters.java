@@ -37,6 +37,15 @@ public final class PipelineCounters {
   public static final String FUNNEL_EVENTS_TOO_LATE = "funnel_events_too_late";
   /** Events whose properties could not be read as a JSON object, so no property match can hold. */
   public static final String FUNNEL_PROPERTIES_UNREADABLE = "funnel_properties_unreadable";
+   * Events whose event_type is literally {@code all}, the name the distinct-user metrics reserve for
+   * the total: their users count in the total, but they get no row of their own.
+   */
+  public static final String DISTINCT_USERS_RESERVED_EVENT_TYPE = "distinct_users_reserved_event_type";
+  /**
+   * Metric rows dropped by a derived metric because they were timestamped after the end of the
+   * period they describe, so they could not be re-windowed by that period.
+   */
+  public static final String METRIC_ROWS_AFTER_THEIR_PERIOD = "metric_rows_after_their_period";
 
   private PipelineCounters() {}
 

@@ -30,7 +30,11 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.transforms.Convert;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SimpleFunction;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
+import org.joda.time.Duration;
 import org.apache.beam.sdk.values.Row;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
@@ -97,7 +101,13 @@ public final class DuckDbWarehouse implements WarehouseSink {
     dayColumns.put(table, dayColumn);
     org.apache.avro.Schema avroSchema = AvroUtils.toAvroSchema(beamSchema, table, "analytics.warehouse");
     String prefix = toCamel(table);
-    rows.apply(prefix + "ToRows", Convert.toRows())
+    rows
+        // Metric rows come in event-time windows; a file per window would be thousands of files.
+        .apply(prefix + "IntoOneWindow", Window.<T>into(new GlobalWindows())
+            .triggering(DefaultTrigger.of())
+            .withAllowedLateness(Duration.ZERO)
+            .discardingFiredPanes())
+        .apply(prefix + "ToRows", Convert.toRows())
         .apply(prefix + "ToAvro", MapElements.via(new RowToRecord(avroSchema)))
         .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))
         .apply(
