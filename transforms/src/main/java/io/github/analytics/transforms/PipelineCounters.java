@@ -37,6 +37,7 @@ public final class PipelineCounters {
   public static final String FUNNEL_EVENTS_TOO_LATE = "funnel_events_too_late";
   /** Events whose properties could not be read as a JSON object, so no property match can hold. */
   public static final String FUNNEL_PROPERTIES_UNREADABLE = "funnel_properties_unreadable";
+  /**
    * Events whose event_type is literally {@code all}, the name the distinct-user metrics reserve for
    * the total: their users count in the total, but they get no row of their own.
    */
