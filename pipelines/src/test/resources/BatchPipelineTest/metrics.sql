@@ -26,7 +26,7 @@ SELECT 'all', count(DISTINCT user_id) FROM unique_events WHERE CAST(event_time A
 -- belongs to the day it starts.
 CREATE OR REPLACE TABLE expected_sessions AS
 WITH marked AS (
-  SELECT user_id, event_type, event_time,
+  SELECT user_id, event_id, event_type, event_time,
     CASE WHEN event_time - lag(event_time) OVER (PARTITION BY user_id ORDER BY event_time, event_id)
         < INTERVAL 30 MINUTE THEN 0 ELSE 1 END AS starts
   FROM unique_events
