@@ -78,6 +78,10 @@ public final class BatchPipeline {
                     result.warehouseLocation(), EVENTS_TABLE, "event_type", "event_timestamp",
                     result.range())
                 : java.util.Map.of()));
+    if (result.state() == PipelineResult.State.DONE
+        && options.getWarehouse() == WarehouseOptions.Warehouse.DUCKDB) {
+      System.out.println(MetricsReport.render(result.warehouseLocation(), result.range()));
+    }
     if (result.state() != PipelineResult.State.DONE) {
       System.exit(1);
     }

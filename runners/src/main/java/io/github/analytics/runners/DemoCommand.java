@@ -9,6 +9,7 @@ import io.github.analytics.pipelines.BatchPipeline;
 import io.github.analytics.pipelines.BatchPipelineOptions;
 import io.github.analytics.pipelines.BatchReport;
 import io.github.analytics.pipelines.BatchResult;
+import io.github.analytics.pipelines.MetricsReport;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,11 +113,17 @@ final class DemoCommand implements Callable<Integer> {
     System.out.print(BatchReport.render(result,
         DuckDbWarehouse.countBy(result.warehouseLocation(), BatchPipeline.EVENTS_TABLE, "event_type",
             "event_timestamp", result.range())));
+    if (result.state() == PipelineResult.State.DONE) {
+      System.out.print(MetricsReport.render(result.warehouseLocation(), result.range()));
+    }
     System.out.printf("%nQuery it (no DuckDB install needed):%n"
         + "  ./analytics sql \"SELECT event_type, count(*) AS events, count(DISTINCT user_id) AS users"
         + " FROM events GROUP BY 1 ORDER BY 2 DESC\"%n"
         + "  ./analytics sql \"SELECT reason, count(*), any_value(message) FROM dead_letters GROUP BY 1\"%n"
         + "  ./analytics sql \"SELECT country, device_type, count(*) FROM events GROUP BY ALL ORDER BY 3 DESC\"%n"
+        + "  ./analytics sql \"SELECT * FROM funnel_conversion ORDER BY funnel, day, step\"%n"
+        + "  ./analytics sql \"SELECT window_start, sum(event_count) FROM event_counts_per_minute"
+        + " GROUP BY 1 ORDER BY 2 DESC LIMIT 5\"%n"
         + "Or with the DuckDB CLI: duckdb %s%n", warehouse.toAbsolutePath());
     return result.state() == PipelineResult.State.DONE && result.accountedFor() ? 0 : 1;
   }
