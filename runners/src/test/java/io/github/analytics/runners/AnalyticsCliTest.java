@@ -35,7 +35,8 @@ class AnalyticsCliTest {
     assertEquals(0, demo.exitCode(), demo.out());
     for (String section : new String[] {
         "Records read", "Duplicates dropped", "Every record is accounted for", "Events by type",
-        "page_view", "Dead letters by reason", "Warehouse:", "./analytics sql"}) {
+        "page_view", "Dead letters by reason", "Warehouse:", "./analytics sql", "DAU", "Sessions",
+        "Funnel conversion", "checkout", "Anomalies"}) {
       assertTrue(demo.out().contains(section), "summary lacks '" + section + "':\n" + demo.out());
     }
     assertTrue(Files.exists(dir.resolve("warehouse.duckdb")));
@@ -44,6 +45,12 @@ class AnalyticsCliTest {
         "SELECT count(*) AS n FROM events WHERE event_type = 'purchase'");
     assertEquals(0, sql.exitCode(), sql.out());
     assertTrue(sql.out().contains("(1 rows)"), sql.out());
+
+    // Every metric of the catalog has its table, and the funnel's first step has users.
+    Run funnel = run("sql", "--db", dir.resolve("warehouse.duckdb").toString(),
+        "SELECT users FROM funnel_conversion WHERE funnel = 'checkout' AND step = 1 AND users > 0");
+    assertEquals(0, funnel.exitCode(), funnel.out());
+    assertTrue(funnel.out().contains("(1 rows)"), funnel.out());
   }
 
   @Test
@@ -53,7 +60,9 @@ class AnalyticsCliTest {
     for (String option : new String[] {
         "--archiveRoot", "--fromDate", "--toDate", "--maxPayloadBytes", "--maxPropertiesBytes",
         "--maxClientClockPastHours", "--maxClientClockFutureHours", "--dedupeHorizonHours",
-        "--dedupeBuckets", "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory"}) {
+        "--dedupeBuckets", "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory",
+        "--lateArrivalDays", "--sessionGapMinutes", "--hllPrecision", "--funnelsFile",
+        "--anomalyHistoryWindows", "--anomalyMinHistoryWindows", "--anomalyThreshold"}) {
       assertTrue(help.out().contains(option), "--help lacks " + option + ":\n" + help.out());
     }
   }
