@@ -136,39 +136,138 @@ class DetectAnomaliesTest {
   }
 
   /**
-   * click: 30 minutes alternating 5 and 15, a 40 at minute 30, then 10 more alternating minutes.
-   * purchase: 30 minutes of 4, then an 11. page_view: 30 minutes of 4, then a 9.
+   * click: 30 minutes alternating 40 and 0 (no events: counted as 0), a 100 at minute 30, then ten
+   * more alternating minutes. purchase: 30 minutes of 2, then a 15. page_view: 30 minutes of 2, then
+   * a 13.
    */
   private static List<TimestampedValue<Event>> handWorkedInput() {
     List<TimestampedValue<Event>> input = new ArrayList<>();
     input.addAll(series("click",
-        concat(alternating(30, 5, 15), new long[] {40}, alternating(10, 5, 15))));
-    input.addAll(series("purchase", concat(constant(30, 4), new long[] {11})));
-    input.addAll(series("page_view", concat(constant(30, 4), new long[] {9})));
+        concat(alternating(30, 40, 0), new long[] {100}, alternating(10, 0, 40))));
+    input.addAll(series("purchase", concat(constant(30, 2), new long[] {15})));
+    input.addAll(series("page_view", concat(constant(30, 2), new long[] {13})));
     return input;
   }
 
   /**
-   * click, minute 30: the 30 previous values are fifteen 5s and fifteen 15s: mean 10, population
-   * variance ((5-10)^2 * 15 + (15-10)^2 * 15) / 30 = 25, stddev 5 (above the floor max(1, sqrt(10)) =
-   * 3.16); z = (40 - 10) / 5 = 6 > 3: a spike. Minute 31 (a 5): the 31 previous values have mean
-   * 340/31 = 10.97 and stddev sqrt(5350/31 - 10.97^2) = 7.23, z = -0.83; later minutes stay within 1.
+   * click, minute 30: the 30 previous values are fifteen 40s and fifteen 0s: mean 20, population
+   * variance (15 * 20^2 + 15 * 20^2) / 30 = 400, stddev 20 (above the spike floor sqrt(8 * 20) =
+   * 12.6); z = (100 - 20) / 20 = 4 > 3: a spike. Minute 31 (a 0): the 31 previous values have mean
+   * 700/31 = 22.6 and stddev sqrt(34000/31 - 22.6^2) = 24.2, z = -0.93; later minutes stay within 1.
    *
-   * <p>purchase, minute 30: thirty 4s, mean 4, stddev 0, floored at max(1, sqrt(4)) = 2, z = (11 - 4)
-   * / 2 = 3.5: a spike. page_view, minute 30: z = (9 - 4) / 2 = 2.5, no alert; with a floor of 1 alone
-   * it would be 5.
+   * <p>purchase, minute 30: thirty 2s, mean 2, stddev 0, floored at max(1, sqrt(8 * 2)) = 4: z =
+   * (15 - 2) / 4 = 3.25, a spike. page_view, minute 30: z = (13 - 2) / 4 = 2.75, no alert (with a
+   * floor of 1 alone it would be 11).
    */
   private static final String[] HAND_WORKED_ALERTS = {
-    "events_per_minute click 10:30 10:31 40 mean=10.0000 stddev=5.0000 z=6.0000 spike",
-    "events_per_minute purchase 10:30 10:31 11 mean=4.0000 stddev=2.0000 z=3.5000 spike",
+    "events_per_minute click 10:30 10:31 100 mean=20.0000 stddev=20.0000 z=4.0000 spike",
+    "events_per_minute purchase 10:30 10:31 15 mean=2.0000 stddev=4.0000 z=3.2500 spike",
   };
 
   @Test
-  void alertsOnceOnAHandWorkedSpikeAndNotOnTheFloor(TestPipeline pipeline) {
+  void alertsOnceOnAHandWorkedSpikeAndNotWithinTheFloor(TestPipeline pipeline) {
     PCollection<Row> alerts =
         pipeline.apply(Create.timestamped(handWorkedInput()))
             .apply(DetectAnomalies.of(WindowPolicy.batch()));
     PAssert.that(described(alerts)).containsInAnyOrder(HAND_WORKED_ALERTS);
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void judgesTheSameWhateverOrderTheInputComesIn(TestPipeline pipeline) {
+    List<TimestampedValue<Event>> shuffled = handWorkedInput();
+    Collections.shuffle(shuffled, new Random(7));
+    PCollection<Row> alerts =
+        pipeline.apply("Shuffled", Create.timestamped(shuffled))
+            .apply(DetectAnomalies.of(WindowPolicy.batch()));
+    PAssert.that(described(alerts)).containsInAnyOrder(HAND_WORKED_ALERTS);
+
+    // The judging step alone, fed the click counts latest first: it must still judge minute 30
+    // against minutes 0-29 (the silent odd minutes as 0), not against whatever came before it.
+    long[] click = concat(alternating(30, 40, 0), new long[] {100}, alternating(10, 0, 40));
+    List<TimestampedValue<KV<String, KV<Long, Long>>>> counts = new ArrayList<>();
+    for (int m = click.length - 1; m >= 0; m--) {
+      if (click[m] > 0) {
+        counts.add(TimestampedValue.of(
+            KV.of("click", KV.of(minute(m).getMillis(), click[m])), minute(m + 1).minus(1)));
+      }
+    }
+    PCollection<Row> judged =
+        pipeline.apply("LatestFirst", Create.timestamped(counts)
+                .withCoder(KvCoder.of(StringUtf8Coder.of(),
+                    KvCoder.of(VarLongCoder.of(), VarLongCoder.of()))))
+            .apply("JudgeOnly", ParDo.of(new DetectAnomalies.JudgeFn(
+                "events_per_minute", MINUTE.getMillis(), 60, 30, 3.0, 1.0, 8.0, 2.0)))
+            .setRowSchema(DetectAnomalies.SCHEMA);
+    PAssert.that(judged.apply("DescribeJudged",
+            MapElements.into(TypeDescriptors.strings()).via(DetectAnomaliesTest::describe)))
+        .containsInAnyOrder(HAND_WORKED_ALERTS[0]);
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void raisesNothingBeforeMinHistoryWindows(TestPipeline pipeline) {
+    // 29 minutes of 10 then a 100: with minHistory 29 this alerts (mean 10, floor sqrt(80) = 8.9,
+    // z = 10), with the default 30 it must not.
+    List<TimestampedValue<Event>> input = series("click", concat(constant(29, 10), new long[] {100}));
+    PCollection<Row> coldDefault =
+        pipeline.apply("Input", Create.timestamped(input))
+            .apply("Default", DetectAnomalies.of(WindowPolicy.batch()));
+    PCollection<Row> cold29 =
+        pipeline.apply("SameInput", Create.timestamped(input))
+            .apply("MinHistory29", DetectAnomalies.of(WindowPolicy.batch()).withMinHistory(29));
+    PAssert.that(coldDefault).empty();
+    PAssert.that(cold29.apply("Windows", MapElements.into(TypeDescriptors.strings())
+            .via(r -> r.getDateTime("window_start").toString())))
+        .containsInAnyOrder(minute(29).toString());
+    pipeline.run().waitUntilFinish();
+  }
+
+  @Test
+  void raisesNothingOnSteadyNoisySeries(TestPipeline pipeline) {
+    // Three hours of a daily-curve-like wave with deterministic noise, at three volumes; the low ones
+    // have silent minutes. The largest excursion from the rolling mean is well inside the floor.
+    int minutes = 180;
+    long[] pageViews = new long[minutes];
+    long[] purchases = new long[minutes];
+    long[] errors = new long[minutes];
+    long[] noise = {0, 3, -2, 5, -4, 1, -6, 2, 4, -1, -3, 6};
+    long[] lowVolume = {2, 0, 3, 1, 2, 5, 1, 0, 2, 4, 1, 3};
+    long[] rare = {0, 0, 1, 0, 0, 0, 2, 0, 0, 1, 0, 0, 0, 3, 0};
+    for (int m = 0; m < minutes; m++) {
+      pageViews[m] = Math.round(40 + 10 * Math.sin(2 * Math.PI * m / 90.0)) + noise[m % noise.length];
+      purchases[m] = lowVolume[(m * 5) % lowVolume.length];
+      errors[m] = rare[m % rare.length];
+    }
+    errors[0] = 1; // a series starts at its first event
+    List<TimestampedValue<Event>> input = new ArrayList<>();
+    input.addAll(series("page_view", pageViews));
+    input.addAll(series("purchase", purchases));
+    input.addAll(series("error", errors));
+    PCollection<Row> alerts =
+        pipeline.apply(Create.timestamped(input)).apply(DetectAnomalies.of(WindowPolicy.batch()));
+    PAssert.that(described(alerts)).empty();
+    pipeline.run().waitUntilFinish();
+  }
+
+  /**
+   * page_view: 40 minutes of 30, silent at minutes 40-42, 30 again at 43-49. With k silent minutes
+   * already in the history of n = 40 + k values: mean = 1200 / n, population stddev = 30 * sqrt(40 *
+   * k) / n, drop floor sqrt(2 * mean). Minute 40: mean 30, stddev max(0, sqrt(60)) = 7.7460, z =
+   * -3.8730. Minute 41: mean 29.2683, stddev max(4.6284, 7.6509), z = -3.8255. Minute 42: mean
+   * 28.5714, stddev max(6.3888, 7.5593), z = -3.7796. Minute 43 (30): z = (30 - 27.907) / 7.6426 =
+   * 0.27.
+   */
+  @Test
+  void aSeriesFallingSilentIsADrop(TestPipeline pipeline) {
+    long[] counts = concat(constant(40, 30), constant(3, 0), constant(7, 30));
+    PCollection<Row> alerts =
+        pipeline.apply(Create.timestamped(series("page_view", counts)))
+            .apply(DetectAnomalies.of(WindowPolicy.batch()));
+    PAssert.that(described(alerts)).containsInAnyOrder(
+        "events_per_minute page_view 10:40 10:41 0 mean=30.0000 stddev=7.7460 z=-3.8730 drop",
+        "events_per_minute page_view 10:41 10:42 0 mean=29.2683 stddev=7.6509 z=-3.8255 drop",
+        "events_per_minute page_view 10:42 10:43 0 mean=28.5714 stddev=7.5593 z=-3.7796 drop");
     pipeline.run().waitUntilFinish();
   }
 }
