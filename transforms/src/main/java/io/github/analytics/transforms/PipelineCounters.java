@@ -23,6 +23,8 @@ public final class PipelineCounters {
   public static final String GEO_LOOKUP_FAILED = "geo_lookup_failed";
   public static final String USER_AGENT_UNKNOWN = "user_agent_unknown";
   public static final String USER_AGENT_LOOKUP_FAILED = "user_agent_lookup_failed";
+  /** Late panes of windows the anomaly detector had already judged, and ignored. */
+  public static final String ANOMALY_LATE_UPDATES_IGNORED = "anomaly_late_updates_ignored";
 
   private PipelineCounters() {}
 

@@ -32,7 +32,6 @@ import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TypeDescriptors;
-import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -66,10 +65,13 @@ import org.joda.time.Instant;
  * </ol>
  *
  * <p>Streaming: a window is judged once, at its on-time pane; a late pane for a window already judged
- * is ignored and counted as {@value #LATE_UPDATES_IGNORED}. A series silent for {@code history}
- * windows is forgotten (its state cleared); when it comes back it starts cold, in batch and streaming
- * alike, and its silence is not judged. Until then the step's output watermark is held at the series'
- * first unjudged window, because a drop alert for it can only be raised when the series resumes.
+ * is ignored and counted as {@link PipelineCounters#ANOMALY_LATE_UPDATES_IGNORED}. A series silent
+ * for {@code history} windows is forgotten (its state cleared); when it comes back it starts cold, in
+ * batch and streaming alike, and its silence is not judged. Until then the step's output watermark is
+ * held at the series' first unjudged window, because a drop alert for it can only be raised when the
+ * series resumes (silence is judged when the next count arrives, not by a timer per empty window).
+ * Allowed lateness should stay below {@code history} windows: a late pane after the expiry would
+ * start the series afresh.
  *
  * <pre>{@code
  * PCollection<Row> alerts = events.apply("Anomalies",
@@ -92,8 +94,6 @@ public final class DetectAnomalies extends MetricTransform<Event> {
           .addStringField("direction")
           .build();
 
-  /** Counter of late panes for windows that had already been judged. */
-  public static final String LATE_UPDATES_IGNORED = "anomaly_late_updates_ignored";
   /** Default floor of the standard deviation, in events per window. */
   public static final double DEFAULT_MIN_STDDEV = 1.0;
   /**
@@ -288,7 +288,8 @@ public final class DetectAnomalies extends MetricTransform<Event> {
     private final double minStddev;
     private final double spikeDispersion;
     private final double dropDispersion;
-    private final Counter lateIgnored = PipelineCounters.counter(LATE_UPDATES_IGNORED);
+    private final Counter lateIgnored =
+        PipelineCounters.counter(PipelineCounters.ANOMALY_LATE_UPDATES_IGNORED);
 
     /** (window start, count) of panes not yet judged; a window's later pane has the larger count. */
     @StateId("buffer")
