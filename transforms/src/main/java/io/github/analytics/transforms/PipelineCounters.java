@@ -47,6 +47,8 @@ public final class PipelineCounters {
    * period they describe, so they could not be re-windowed by that period.
    */
   public static final String METRIC_ROWS_AFTER_THEIR_PERIOD = "metric_rows_after_their_period";
+  /** Late panes of windows the anomaly detector had already judged, and ignored. */
+  public static final String ANOMALY_LATE_UPDATES_IGNORED = "anomaly_late_updates_ignored";
 
   private PipelineCounters() {}
 

@@ -30,16 +30,22 @@ public final class MetricCatalog {
         MetricDefinition.derivedFrom("distinct_users_daily", "active_users",
             "Active users over the last 1, 7, 28 and 30 days, merged from the daily sketches",
             "day", c -> CountActiveUsers.of(c.policy())),
-        MetricDefinition.onEvents("errors_per_version_per_minute",
-            "Error events per minute of event time by app_version and platform", "window_start",
-            c -> CountErrorsPerVersion.of(c.policy())),
         MetricDefinition.onEvents("sessions",
             "User sessions: events separated by less than the inactivity gap, per user_id", "session_start",
             c -> SessionizeEvents.of(c.policy(), c.sessionGap())),
         MetricDefinition.onEvents("funnel_conversion",
             "Users reaching each step of each conversion funnel per UTC day of the attempt's start,"
                 + " with step and overall conversion and the median seconds from the first step",
-            "day", c -> TrackFunnels.of(c.funnels(), c.policy())));
+            "day", c -> TrackFunnels.of(c.funnels(), c.policy())),
+        MetricDefinition.onEvents("anomalies",
+            "Per-minute event counts per event_type beyond the threshold in standard deviations of"
+                + " their rolling mean",
+            "window_start",
+            c -> DetectAnomalies.of(c.policy()).withHistory(c.anomalyHistory())
+                .withMinHistory(c.anomalyMinHistory()).withThreshold(c.anomalyThreshold())),
+        MetricDefinition.onEvents("errors_per_version_per_minute",
+            "Error events per minute of event time by app_version and platform", "window_start",
+            c -> CountErrorsPerVersion.of(c.policy())));
   }
 
   /** The definition named {@code name}. */
