@@ -67,6 +67,23 @@ class DuckDbWarehouseTest {
   }
 
   @Test
+  void anEmptyOutputReplacesTheDaysRowsWithNothing(@TempDir Path dir) throws Exception {
+    Path db = dir.resolve("w.duckdb");
+    Event a = TestEvents.event("a", "click", "u1", Instant.parse("2026-11-27T12:00:00Z"));
+    for (List<Event> alerts : List.of(List.of(a), List.<Event>of())) {
+      Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
+      DuckDbWarehouse warehouse = DuckDbWarehouse.at(db.toString(), null, "run-" + alerts.size());
+      warehouse.write("events", "received_at", pipeline.apply("Events", Create.of(a)));
+      warehouse.write("alerts", "received_at", pipeline.apply("Alerts",
+          Create.of(alerts).withCoder(pipeline.getSchemaRegistry().getSchemaCoder(Event.class))));
+      pipeline.run().waitUntilFinish();
+      warehouse.commit(DAY);
+      assertEquals(alerts.size(), count(db, "SELECT count(*) FROM alerts"));
+    }
+    assertEquals(1, count(db, "SELECT count(*) FROM events"));
+  }
+
+  @Test
   void refusesNamesThatAreNotSnakeCase(@TempDir Path dir) {
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     DuckDbWarehouse warehouse = DuckDbWarehouse.at(dir.resolve("w.duckdb").toString(), null, "r");

@@ -55,6 +55,7 @@ public final class DuckDbWarehouse implements WarehouseSink {
   private final String stagingRoot;
   private final String runId;
   private final Map<String, String> dayColumns = new LinkedHashMap<>();
+  private final Map<String, String> avroSchemas = new LinkedHashMap<>();
 
   private DuckDbWarehouse(String databasePath, String stagingRoot, String runId) {
     this.databasePath = databasePath;
@@ -100,6 +101,7 @@ public final class DuckDbWarehouse implements WarehouseSink {
     }
     dayColumns.put(table, dayColumn);
     org.apache.avro.Schema avroSchema = AvroUtils.toAvroSchema(beamSchema, table, "analytics.warehouse");
+    avroSchemas.put(table, avroSchema.toString());
     String prefix = toCamel(table);
     rows
         // Metric rows come in event-time windows; a file per window would be thousands of files.
@@ -147,10 +149,15 @@ public final class DuckDbWarehouse implements WarehouseSink {
   private void load(Connection connection, String table, String dayColumn, DateRange range)
       throws SQLException {
     Path dir = stagingDir(table);
-    if (!Files.isDirectory(dir)) {
+    if (!Files.isDirectory(Paths.get(stagingRoot, runId))) {
       throw new IllegalStateException(
-          "No staged files for table " + table + " in " + dir
+          "No staged files in " + Paths.get(stagingRoot, runId)
               + ": did the pipeline run, and can this machine see the workers' staging directory?");
+    }
+    if (!Files.isDirectory(dir)) {
+      // Runners write no file for an empty output: the days still have to be replaced by nothing
+      // (a re-run that finds no anomaly must remove the old ones), so stage an empty file.
+      writeEmptyFile(dir.resolve("part-empty.parquet"), avroSchemas.get(table));
     }
     String files = "read_parquet('" + dir.toString().replace("'", "''") + "/*.parquet')";
     try (Statement statement = connection.createStatement()) {
@@ -177,6 +184,20 @@ public final class DuckDbWarehouse implements WarehouseSink {
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
       throw e;
+    }
+  }
+
+  private static void writeEmptyFile(Path file, String avroSchema) {
+    try {
+      Files.createDirectories(file.getParent());
+      try (java.nio.channels.WritableByteChannel channel = Files.newByteChannel(file,
+          java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+        ParquetIO.Sink sink = ParquetIO.sink(new org.apache.avro.Schema.Parser().parse(avroSchema));
+        sink.open(channel);
+        sink.flush();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot stage an empty file " + file, e);
     }
   }
 
