@@ -169,19 +169,11 @@ public final class BatchPipeline {
       String column = metric.dayColumn();
       PCollection<Row> rows = outputs.get(metric.name());
       warehouse.write(metric.name(), column,
-          rows.apply("Keep" + stepName(metric.name()) + "Days",
+          rows.apply("Keep" + ApplyMetricCatalog.stepName(metric.name()) + "Days",
                   KeepDays.of(range, (Row row) -> row.getDateTime(column).toInstant(),
                       METRIC_ROWS_FOR_OTHER_DAYS))
               .setRowSchema(metric.schema()));
     }
-  }
-
-  private static String stepName(String snake) {
-    StringBuilder out = new StringBuilder();
-    for (String part : snake.split("_")) {
-      out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-    }
-    return out.toString();
   }
 
   private static WarehouseSink warehouse(BatchPipelineOptions options) {

@@ -77,8 +77,11 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
     return tuple;
   }
 
-  /** {@code event_counts_per_minute} becomes {@code EventCountsPerMinute}. */
-  static String stepName(String metricName) {
+  /**
+   * The step name of a metric: {@code event_counts_per_minute} becomes {@code EventCountsPerMinute}.
+   * Pipelines name their own steps around a metric with it, so names stay stable across releases.
+   */
+  public static String stepName(String metricName) {
     StringBuilder out = new StringBuilder();
     for (String part : metricName.split("_")) {
       out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
