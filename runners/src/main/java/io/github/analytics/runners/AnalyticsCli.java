@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       BatchCommand.class,
       SqlCommand.class,
+      StackCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AnalyticsCli implements Runnable {

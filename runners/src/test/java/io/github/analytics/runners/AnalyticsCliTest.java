@@ -54,6 +54,14 @@ class AnalyticsCliTest {
   }
 
   @Test
+  void stackHelpSaysWhatItStartsAndWhatItNeeds() {
+    Run help = run("stack", "--help");
+    assertEquals(0, help.exitCode());
+    assertTrue(help.out().contains("Kafka") && help.out().contains("apt-get install -y redis-server"),
+        help.out());
+  }
+
+  @Test
   void batchHelpExplainsEveryPipelineOption() {
     Run help = run("batch", "--help");
     assertEquals(0, help.exitCode());

@@ -1,0 +1,171 @@
+package io.github.analytics.stack;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (broker and controller in one process), in a JVM of
+ * its own started from the {@code analytics-kafka-broker} module's classpath, on loopback and free
+ * ports. In-process it would bring kafka-clients 4.x and Scala 2.13 onto the pipeline's classpath.
+ *
+ * <pre>{@code
+ * try (KafkaBroker kafka = KafkaBroker.start(workDir)) {
+ *   producerProps.put("bootstrap.servers", kafka.bootstrapServers());
+ * }
+ * }</pre>
+ */
+public final class KafkaBroker implements AutoCloseable {
+  /** Partitions of automatically created topics. */
+  public static final int DEFAULT_PARTITIONS = 4;
+  private static final String CLASSPATH_RESOURCE = "/io/github/analytics/stack/kafka-broker.classpath";
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Process process;
+  private final int port;
+  private final Path log;
+
+  private KafkaBroker(Process process, int port, Path log) {
+    this.process = process;
+    this.port = port;
+    this.log = log;
+  }
+
+  /** Formats a fresh log directory under {@code workDir}, starts the broker and waits until it answers. */
+  public static KafkaBroker start(Path workDir) {
+    try {
+      Files.createDirectories(workDir);
+      int port = ServiceProcess.freePort();
+      int controllerPort = ServiceProcess.freePort();
+      Path properties = workDir.resolve("server.properties");
+      Files.writeString(properties, String.join("\n", List.of(
+          "process.roles=broker,controller",
+          "node.id=1",
+          "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+          "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+          "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+          "controller.listener.names=CONTROLLER",
+          "inter.broker.listener.name=PLAINTEXT",
+          "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+          "log.dirs=" + workDir.resolve("data").toAbsolutePath(),
+          "num.partitions=" + DEFAULT_PARTITIONS,
+          "auto.create.topics.enable=true",
+          "offsets.topic.replication.factor=1",
+          "offsets.topic.num.partitions=4",
+          "transaction.state.log.replication.factor=1",
+          "transaction.state.log.min.isr=1",
+          "share.coordinator.state.topic.replication.factor=1",
+          "share.coordinator.state.topic.min.isr=1",
+          "group.initial.rebalance.delay.ms=0",
+          "")), StandardCharsets.UTF_8);
+      Path log = workDir.resolve("kafka.log");
+      String classpath = brokerClasspath();
+      format(classpath, properties, workDir, log);
+      List<String> command = java(classpath);
+      command.addAll(List.of("kafka.Kafka", properties.toAbsolutePath().toString()));
+      Process process = ServiceProcess.start(command, workDir, log);
+      KafkaBroker broker = new KafkaBroker(process, port, log);
+      ServiceProcess.awaitReady("The Kafka broker", process, log, START_TIMEOUT, broker::answers);
+      return broker;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot prepare the Kafka broker's directory " + workDir, e);
+    }
+  }
+
+  /** {@code host:port} for producers, consumers and KafkaIO. */
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  /** The broker's log file, for a failing test's message. */
+  public Path log() {
+    return log;
+  }
+
+  public boolean isRunning() {
+    return process.isAlive();
+  }
+
+  /** Stops the broker cleanly (it flushes its logs), killing it if it takes more than 30 s. */
+  @Override
+  public void close() {
+    ServiceProcess.stop(process, Duration.ofSeconds(30));
+  }
+
+  private boolean answers() {
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000))) {
+      return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  private static void format(String classpath, Path properties, Path workDir, Path log) {
+    byte[] id = new byte[16];
+    UUID uuid = UUID.randomUUID();
+    java.nio.ByteBuffer.wrap(id).putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+    String clusterId = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    List<String> command = java(classpath);
+    // "--cluster-id=" because a base64 id may start with '-', which would read as an option.
+    command.addAll(List.of("kafka.tools.StorageTool", "format", "--cluster-id=" + clusterId,
+        "--config", properties.toAbsolutePath().toString()));
+    Process format = ServiceProcess.start(command, workDir, log);
+    try {
+      if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+        ServiceProcess.stop(format, Duration.ofSeconds(1));
+        throw new IllegalStateException(
+            "Formatting the Kafka log directory failed; end of " + log + ":\n" + ServiceProcess.tail(log, 30));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while formatting the Kafka log directory", e);
+    }
+  }
+
+  private static List<String> java(String classpath) {
+    List<String> command = new ArrayList<>();
+    command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        "-cp", classpath));
+    return command;
+  }
+
+  /** The broker's classpath, as the analytics-kafka-broker module resolved it at build time. */
+  static String brokerClasspath() {
+    try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            "The Kafka broker's classpath file " + CLASSPATH_RESOURCE + " is not on the classpath:"
+                + " build the project with `mvn -B install -DskipTests` (the analytics-kafka-broker module"
+                + " writes it).");
+      }
+      String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      for (String jar : classpath.split(java.io.File.pathSeparator)) {
+        if (!Files.exists(Paths.get(jar))) {
+          throw new IllegalStateException(
+              "The Kafka broker's jar " + jar + " is missing (was ~/.m2 cleaned?): rebuild with"
+                  + " `mvn -B install -DskipTests`.");
+        }
+      }
+      return classpath;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + CLASSPATH_RESOURCE, e);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.github.analytics.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import redis.clients.jedis.Jedis;
+
+/**
+ * A real {@code redis-server} on loopback and a free port, without persistence, in a working
+ * directory of its own. Needs the {@code redis-server} binary (Debian/Ubuntu: {@code apt-get install -y
+ * redis-server}; macOS: {@code brew install redis}).
+ */
+public final class RedisServer implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+  private final Process process;
+  private final int port;
+
+  private RedisServer(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  /** Starts a server with its files under {@code workDir} and waits until it answers PING. */
+  public static RedisServer start(Path workDir) {
+    Path binary = binary().orElseThrow(() -> new IllegalStateException(
+        "redis-server is not installed (looked on PATH and in /usr/bin, /usr/sbin, /usr/local/bin):"
+            + " install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu) or"
+            + " `brew install redis` (macOS), or set REDIS_SERVER to its path."));
+    try {
+      Files.createDirectories(workDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create " + workDir, e);
+    }
+    int port = ServiceProcess.freePort();
+    Path log = workDir.resolve("redis.log");
+    Process process = ServiceProcess.start(List.of(binary.toString(),
+        "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no"), workDir, log);
+    RedisServer server = new RedisServer(process, port);
+    ServiceProcess.awaitReady("redis-server", process, log, START_TIMEOUT, server::answers);
+    return server;
+  }
+
+  /** Where {@code redis-server} is, if it is installed. */
+  public static Optional<Path> binary() {
+    String configured = System.getenv("REDIS_SERVER");
+    if (configured != null && !configured.isBlank()) {
+      return Optional.of(Paths.get(configured)).filter(Files::isExecutable);
+    }
+    List<String> dirs = new ArrayList<>();
+    String path = System.getenv("PATH");
+    if (path != null) {
+      dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+    }
+    dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/opt/homebrew/bin"));
+    return dirs.stream()
+        .filter(d -> !d.isBlank())
+        .map(d -> Paths.get(d, "redis-server"))
+        .filter(Files::isExecutable)
+        .findFirst();
+  }
+
+  public String host() {
+    return "127.0.0.1";
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public boolean isRunning() {
+    return process.isAlive();
+  }
+
+  /** Stops the server (SIGTERM), killing it after 10 s. */
+  @Override
+  public void close() {
+    ServiceProcess.stop(process, Duration.ofSeconds(10));
+  }
+
+  private boolean answers() {
+    try (Jedis jedis = new Jedis(host(), port, 1_000)) {
+      return "PONG".equals(jedis.ping());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.github.analytics.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/** Helpers shared by the stack's services: processes, free ports, readiness polling, logs. */
+final class ServiceProcess {
+  private ServiceProcess() {}
+
+  /** A port that was free on loopback a moment ago. */
+  static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot find a free port on loopback", e);
+    }
+  }
+
+  /** Starts {@code command} with its output appended to {@code log}. */
+  static Process start(List<String> command, Path workDir, Path log) {
+    try {
+      return new ProcessBuilder(command)
+          .directory(workDir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot start " + command.get(0), e);
+    }
+  }
+
+  /**
+   * Polls {@code ready} until it holds, the process dies, or the deadline passes; the last two throw
+   * with the end of the log, which says why.
+   */
+  static void awaitReady(String name, Process process, Path log, Duration timeout, BooleanSupplier ready) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (true) {
+      if (ready.getAsBoolean()) {
+        return;
+      }
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            name + " exited with code " + process.exitValue() + " while starting; end of " + log + ":\n"
+                + tail(log, 30));
+      }
+      if (Instant.now().isAfter(deadline)) {
+        stop(process, Duration.ofSeconds(5));
+        throw new IllegalStateException(
+            name + " did not answer within " + timeout.toSeconds() + " s; end of " + log + ":\n"
+                + tail(log, 30));
+      }
+      try {
+        process.waitFor(100, TimeUnit.MILLISECONDS); // a pause that ends early if the process dies
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop(process, Duration.ofSeconds(5));
+        throw new IllegalStateException("Interrupted while waiting for " + name, e);
+      }
+    }
+  }
+
+  /** Asks the process to stop (SIGTERM: a clean shutdown), and kills it after {@code grace}. */
+  static void stop(Process process, Duration grace) {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+    }
+  }
+
+  static String tail(Path log, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e.getMessage() + ")";
+    }
+  }
+}
