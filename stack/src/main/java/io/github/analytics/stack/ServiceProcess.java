@@ -27,14 +27,20 @@ final class ServiceProcess {
     }
   }
 
-  /** Starts {@code command} with its output appended to {@code log}. */
+  /**
+   * Starts {@code command} with its output appended to {@code log}. The process is also stopped when
+   * this JVM exits, so a test or command that dies without closing the stack leaves no server behind.
+   */
   static Process start(List<String> command, Path workDir, Path log) {
     try {
-      return new ProcessBuilder(command)
+      Process process = new ProcessBuilder(command)
           .directory(workDir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
+      Runtime.getRuntime().addShutdownHook(
+          new Thread(() -> stop(process, Duration.ofSeconds(10)), "stop-" + command.get(0)));
+      return process;
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot start " + command.get(0), e);
     }
