@@ -123,6 +123,18 @@ public final class GenerateCommand implements Callable<Integer> {
           "Records per second to write at, as a live source would (0: as fast as possible).")
   double rate;
 
+  @Option(
+      names = "--kafka",
+      paramLabel = "HOST:PORT",
+      description =
+          "Also publish every record to Kafka at these bootstrap servers, keyed by user_id, with the"
+              + " arrival time as the record timestamp (see `analytics stack`). With --format NONE, only"
+              + " to Kafka.")
+  String kafka;
+
+  @Option(names = "--topic", defaultValue = "events", description = "The Kafka topic for --kafka.")
+  String topic;
+
   private final Clock clock;
 
   /** A command whose default {@code --date} is yesterday by the system clock (UTC). */
@@ -184,7 +196,12 @@ public final class GenerateCommand implements Callable<Integer> {
     long started = System.nanoTime();
     GenerationSummary total = GenerationSummary.empty();
     Progress progress = new Progress(console, started);
-    try (ArchiveWriter archive = format.parquet() ? ArchiveWriter.open(archiveOptions) : null) {
+    if (format == OutputFormat.NONE && (kafka == null || kafka.isBlank())) {
+      throw new ParameterException(spec.commandLine(),
+          "--format NONE writes nothing: add --kafka HOST:PORT, or choose PARQUET, JSONL or BOTH");
+    }
+    try (ArchiveWriter archive = format.parquet() ? ArchiveWriter.open(archiveOptions) : null;
+        KafkaWriter producer = kafka != null && !kafka.isBlank() ? KafkaWriter.open(kafka, topic) : null) {
       for (int d = 0; d < days; d++) {
         GeneratorConfig config = base.withDay(first.plusDays(d));
         console.printf(Locale.ROOT, "generating    %s (%s)%n", config.day(), config);
@@ -202,6 +219,9 @@ public final class GenerateCommand implements Callable<Integer> {
                         }
                         if (jsonl != null) {
                           jsonl.write(record.payload());
+                        }
+                        if (producer != null) {
+                          producer.write(record);
                         }
                         progress.record(record.receivedAtMillis());
                       });
@@ -223,6 +243,9 @@ public final class GenerateCommand implements Callable<Integer> {
         total.totalRecords() / Math.max(seconds, 1e-9));
     if (format.parquet()) {
       console.printf(Locale.ROOT, "archive        %s%n", out.resolve("archive"));
+    }
+    if (kafka != null && !kafka.isBlank()) {
+      console.printf(Locale.ROOT, "kafka          topic %s at %s, every record acknowledged%n", topic, kafka);
     }
     console.flush();
     return 0;

@@ -7,13 +7,15 @@ public enum OutputFormat {
   /** One JSON Lines file per day, {@code <out>/events-YYYY-MM-DD.jsonl} (see {@link JsonLinesWriter}). */
   JSONL,
   /** Both. */
-  BOTH;
+  BOTH,
+  /** No file: with {@code --kafka}, the records only go to Kafka. */
+  NONE;
 
   boolean parquet() {
-    return this != JSONL;
+    return this == PARQUET || this == BOTH;
   }
 
   boolean jsonl() {
-    return this != PARQUET;
+    return this == JSONL || this == BOTH;
   }
 }
