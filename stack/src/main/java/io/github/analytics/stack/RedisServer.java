@@ -18,6 +18,11 @@ import redis.clients.jedis.Jedis;
  */
 public final class RedisServer implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+  /** What a user without redis-server is told. */
+  static final String MISSING =
+      "redis-server is not installed (looked on PATH and in /usr/bin, /usr/sbin, /usr/local/bin):"
+          + " install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu) or"
+          + " `brew install redis` (macOS), or set REDIS_SERVER to its path.";
 
   private final Process process;
   private final int port;
@@ -29,10 +34,7 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server with its files under {@code workDir} and waits until it answers PING. */
   public static RedisServer start(Path workDir) {
-    Path binary = binary().orElseThrow(() -> new IllegalStateException(
-        "redis-server is not installed (looked on PATH and in /usr/bin, /usr/sbin, /usr/local/bin):"
-            + " install it with `sudo apt-get install -y redis-server` (Debian/Ubuntu) or"
-            + " `brew install redis` (macOS), or set REDIS_SERVER to its path."));
+    Path binary = binary().orElseThrow(() -> new IllegalStateException(MISSING));
     try {
       Files.createDirectories(workDir);
     } catch (IOException e) {
@@ -50,16 +52,20 @@ public final class RedisServer implements AutoCloseable {
 
   /** Where {@code redis-server} is, if it is installed. */
   public static Optional<Path> binary() {
-    String configured = System.getenv("REDIS_SERVER");
-    if (configured != null && !configured.isBlank()) {
-      return Optional.of(Paths.get(configured)).filter(Files::isExecutable);
-    }
     List<String> dirs = new ArrayList<>();
     String path = System.getenv("PATH");
     if (path != null) {
       dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
     }
     dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/opt/homebrew/bin"));
+    return find(System.getenv("REDIS_SERVER"), dirs);
+  }
+
+  /** {@code configured} if set (and executable), else the first {@code redis-server} in {@code dirs}. */
+  static Optional<Path> find(String configured, List<String> dirs) {
+    if (configured != null && !configured.isBlank()) {
+      return Optional.of(Paths.get(configured)).filter(Files::isExecutable);
+    }
     return dirs.stream()
         .filter(d -> !d.isBlank())
         .map(d -> Paths.get(d, "redis-server"))

@@ -78,15 +78,19 @@ class LocalStackTest {
   }
 
   @Test
-  void aMissingRedisIsNamedWithTheCommandThatInstallsIt() {
-    assertTrue(RedisServer.binary().isPresent()
-        || assertThrowsMessage().contains("apt-get install -y redis-server"));
-  }
-
-  private static String assertThrowsMessage() {
-    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(
-        IllegalStateException.class, () -> RedisServer.start(Path.of("target/no-redis")));
-    return e.getMessage();
+  void redisServerIsFoundWhereItIsAndAMissingOneIsNamedWithItsInstallCommand(@TempDir Path dir)
+      throws Exception {
+    Path empty = java.nio.file.Files.createDirectories(dir.resolve("empty"));
+    Path bin = java.nio.file.Files.createDirectories(dir.resolve("bin"));
+    Path fake = java.nio.file.Files.createFile(bin.resolve("redis-server"));
+    assertTrue(fake.toFile().setExecutable(true));
+    assertEquals(java.util.Optional.empty(), RedisServer.find(null, List.of(empty.toString())));
+    assertEquals(java.util.Optional.of(fake),
+        RedisServer.find(null, List.of(empty.toString(), bin.toString())));
+    assertEquals(java.util.Optional.of(fake), RedisServer.find(fake.toString(), List.of()));
+    assertEquals(java.util.Optional.empty(),
+        RedisServer.find(empty.resolve("nope").toString(), List.of(bin.toString())));
+    assertTrue(RedisServer.MISSING.contains("apt-get install -y redis-server"), RedisServer.MISSING);
   }
 
   private static boolean listening(String port) {
