@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import java.util.List;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
@@ -69,6 +70,9 @@ public final class CountActiveUsers extends MetricTransform<Row> {
           .addInt32Field("precision")
           .build();
 
+  /** The columns that identify a row: a later row with the same values replaces it. */
+  public static final List<String> KEY_COLUMNS = List.of("day", "window_days");
+
   /** Daily, weekly, and monthly active users (28 days: four whole weeks; 30: about a month). */
   private static final int[] DEFAULT_WINDOW_DAYS = {1, 7, 28, 30};
 
@@ -109,6 +113,11 @@ public final class CountActiveUsers extends MetricTransform<Row> {
   @Override
   public Schema outputSchema() {
     return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import java.util.List;
 import io.github.analytics.schemas.Event;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Count;
@@ -40,6 +41,9 @@ public final class CountErrorsPerVersion extends MetricTransform<Event> {
           .addInt64Field("error_count")
           .build();
 
+  /** The columns that identify a row: a later row with the same values replaces it. */
+  public static final List<String> KEY_COLUMNS = List.of("window_start", "app_version", "platform");
+
   private final WindowPolicy policy;
 
   private CountErrorsPerVersion(WindowPolicy policy) {
@@ -53,6 +57,11 @@ public final class CountErrorsPerVersion extends MetricTransform<Event> {
   @Override
   public Schema outputSchema() {
     return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
   }
 
   @Override

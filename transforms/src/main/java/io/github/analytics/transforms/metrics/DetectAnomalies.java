@@ -94,6 +94,9 @@ public final class DetectAnomalies extends MetricTransform<Event> {
           .addStringField("direction")
           .build();
 
+  /** The columns that identify a row: a later row with the same values replaces it. */
+  public static final List<String> KEY_COLUMNS = List.of("series", "series_key", "window_start");
+
   /** Default floor of the standard deviation, in events per window. */
   public static final double DEFAULT_MIN_STDDEV = 1.0;
   /**
@@ -195,6 +198,11 @@ public final class DetectAnomalies extends MetricTransform<Event> {
   @Override
   public Schema outputSchema() {
     return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
   }
 
   /** {@code events_per_minute} for the default window, else {@code events_per_<n>_minutes} or s. */

@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import java.util.List;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import org.apache.beam.sdk.extensions.zetasketch.HllCount;
@@ -67,6 +68,9 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
           .addInt32Field("precision")
           .build();
 
+  /** The columns that identify a row: a later row with the same values replaces it. */
+  public static final List<String> KEY_COLUMNS = List.of("window_start", "event_type");
+
   static final Duration HOUR = Duration.standardHours(1);
 
   private final WindowPolicy policy;
@@ -100,6 +104,11 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
   @Override
   public Schema outputSchema() {
     return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
   }
 
   @Override

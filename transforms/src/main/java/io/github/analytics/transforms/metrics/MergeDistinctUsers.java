@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import java.util.List;
 import org.apache.beam.sdk.extensions.zetasketch.HllCount;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -57,6 +58,9 @@ public final class MergeDistinctUsers extends MetricTransform<Row> {
           .addInt32Field("precision")
           .build();
 
+  /** The columns that identify a row: a later row with the same values replaces it. */
+  public static final List<String> KEY_COLUMNS = List.of("day", "event_type");
+
   static final Duration DAY = Duration.standardDays(1);
 
   private final WindowPolicy policy;
@@ -73,6 +77,11 @@ public final class MergeDistinctUsers extends MetricTransform<Row> {
   @Override
   public Schema outputSchema() {
     return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import java.util.List;
 import io.github.analytics.schemas.Event;
 import java.util.Objects;
 import java.util.function.Function;
@@ -22,6 +23,7 @@ public final class MetricDefinition {
   private final @Nullable String source;
   private final Function<MetricConfig, ? extends MetricTransform<?>> factory;
   private final Schema schema;
+  private final List<String> keyColumns;
 
   private MetricDefinition(
       String name,
@@ -37,7 +39,15 @@ public final class MetricDefinition {
     this.dayColumn = dayColumn;
     this.source = source;
     this.factory = factory;
-    this.schema = factory.apply(MetricConfig.defaults()).outputSchema();
+    MetricTransform<?> prototype = factory.apply(MetricConfig.defaults());
+    this.schema = prototype.outputSchema();
+    this.keyColumns = List.copyOf(prototype.keyColumns());
+    for (String column : keyColumns) {
+      if (!schema.hasField(column)) {
+        throw new IllegalArgumentException(
+            "Metric " + name + ": key column '" + column + "' is not in its schema " + schema.getFieldNames());
+      }
+    }
     if (!schema.hasField(dayColumn)
         || schema.getField(dayColumn).getType().getTypeName() != Schema.TypeName.DATETIME) {
       throw new IllegalArgumentException(
@@ -89,6 +99,14 @@ public final class MetricDefinition {
   /** The schema of the rows, as built with the default configuration. */
   public Schema schema() {
     return schema;
+  }
+
+  /**
+   * The columns that identify a row ({@link MetricTransform#keyColumns()}): sinks that keep the latest
+   * value (Redis, OLAP feeds) key rows by them.
+   */
+  public List<String> keyColumns() {
+    return keyColumns;
   }
 
   /** The transform for {@code config}. */

@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
@@ -19,4 +20,11 @@ public abstract class MetricTransform<InputT>
 
   /** The schema of every row this metric emits. */
   public abstract Schema outputSchema();
+
+  /**
+   * The columns whose values identify a row, the day column among them. Panes of the same window, and
+   * replays, emit rows with the same key values: sinks write them as absolute values under that key,
+   * so a later row replaces an earlier one and nothing is counted twice.
+   */
+  public abstract List<String> keyColumns();
 }

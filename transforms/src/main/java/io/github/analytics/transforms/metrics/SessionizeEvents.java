@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -116,6 +117,9 @@ public final class SessionizeEvents extends MetricTransform<Event> {
           .addInt64Field("client_session_ids")
           .build();
 
+  /** The columns that identify a row: a later row with the same values replaces it. */
+  public static final List<String> KEY_COLUMNS = List.of("user_id", "session_start");
+
   static final String PAGE_VIEW = "page_view";
   static final String PURCHASE = "purchase";
   static final String REVENUE = "revenue";
@@ -156,6 +160,11 @@ public final class SessionizeEvents extends MetricTransform<Event> {
   @Override
   public Schema outputSchema() {
     return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
   }
 
   @Override

@@ -76,6 +76,9 @@ public final class TrackFunnels extends MetricTransform<Event> {
           .addNullableField("median_seconds_to_step", FieldType.DOUBLE)
           .build();
 
+  /** The columns that identify a row: a later row with the same values replaces it. */
+  public static final List<String> KEY_COLUMNS = List.of("funnel", "day", "step");
+
   /** Stage A's records: user_id first reached this step of the funnel on day, millis after step 1. */
   static final Schema REACHED_SCHEMA =
       Schema.builder()
@@ -133,6 +136,11 @@ public final class TrackFunnels extends MetricTransform<Event> {
   @Override
   public Schema outputSchema() {
     return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
   }
 
   @Override

@@ -30,7 +30,8 @@ class MetricCatalogTest {
             .map(f -> f.getName() + " " + f.getType().getTypeName() + (f.getType().getNullable() ? "?" : ""))
             .collect(Collectors.joining(", "));
     return String.join(" | ", metric.name(), metric.dayColumn(),
-        metric.source() == null ? "events" : metric.source(), columns);
+        metric.source() == null ? "events" : metric.source(), String.join(", ", metric.keyColumns()),
+        columns);
   }
 
   private static List<String> golden() throws IOException {
@@ -117,6 +118,11 @@ class MetricCatalogTest {
     @Override
     public Schema outputSchema() {
       return CountPerMinute.SCHEMA;
+    }
+
+    @Override
+    public List<String> keyColumns() {
+      return CountPerMinute.KEY_COLUMNS;
     }
 
     @Override
