@@ -4,9 +4,10 @@
 -- committed in Kafka) and handed to the materialized views that read from it (03). Selecting from it
 -- directly steals rows from the views: do not.
 --
--- Every field of the JSON record is declared, because JSONEachRow rejects a record with a field the
--- table does not have (the Kafka engine of ClickHouse 18.16 does not apply
--- input_format_skip_unknown_fields). If the pipeline adds a field, add the column here first.
+-- Every field of the JSON record is declared: JSONEachRow rejects a field the table does not have
+-- unless input_format_skip_unknown_fields is on, and 18.16's Kafka engine has no table setting for it
+-- (nor kafka_skip_broken_messages: "Unknown setting ... for storage Kafka"). If the pipeline adds a
+-- field, add the column here first.
 --
 -- Placeholders (apply.sh fills them from the environment):
 --   ${KAFKA_BROKERS}         host:port[,host:port...] of the brokers
