@@ -175,6 +175,22 @@ class ClickHouseDeployTest {
       awaitEquals(EXPECTED_COUNTS, () -> ch.query(COUNTS_QUERY), ch, Duration.ofSeconds(90));
       assertEquals(EXPECTED_PER_MINUTE, ch.query(PER_MINUTE_QUERY));
       awaitEquals(EXPECTED_ALERTS, () -> ch.query(ALERTS_QUERY), ch, Duration.ofSeconds(30));
+      // ClickHouse committed its offsets in Kafka: a restart resumes after the 12 + 3 records.
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        awaitEquals("12", () -> committed(admin, "clickhouse-events-per-minute"), ch, Duration.ofSeconds(30));
+        awaitEquals("3", () -> committed(admin, "clickhouse-anomaly-alerts"), ch, Duration.ofSeconds(30));
+      }
+    }
+  }
+
+  /** The sum of a group's committed offsets over its partitions, as text. */
+  private static String committed(Admin admin, String group) {
+    try {
+      return Long.toString(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+          .get(10, TimeUnit.SECONDS).values().stream()
+          .filter(java.util.Objects::nonNull).mapToLong(o -> o.offset()).sum());
+    } catch (Exception e) {
+      return "unknown: " + e;
     }
   }
 
