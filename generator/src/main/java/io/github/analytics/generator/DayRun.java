@@ -1,6 +1,8 @@
 package io.github.analytics.generator;
 
 import io.github.analytics.schemas.DeadLetterReason;
+import java.time.Duration;
+import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +22,10 @@ import java.util.SplittableRandom;
  * past its minute, since every later session, and so every later record, arrives after it starts. Only
  * the sessions in flight and the late records wait, never the day. Users are also bucketed by the
  * minute their post-session pause ends.
+ *
+ * <p>A {@link GeneratorConfig#timeShift()} is added to the timestamps as they are written, and a {@link
+ * GeneratorConfig#windowFrom() window} filters the records as they are handed out; neither changes what
+ * the run generates.
  */
 final class DayRun implements Iterator<GeneratedRecord> {
   private static final int MINUTES_PER_DAY = 1440;
@@ -50,6 +56,15 @@ final class DayRun implements Iterator<GeneratedRecord> {
 
   private final GeneratorConfig config;
   private final long dayStart;
+  /**
+   * {@link GeneratorConfig#timeShift()} in milliseconds: added to every timestamp written out, never to
+   * the run's own clock, so a shifted day makes the same choices as the unshifted one.
+   */
+  private final long shift;
+  /** Unshifted arrival window, {@code [windowStart, windowEnd)}; the whole run when there is none. */
+  private final long windowStart;
+  private final long windowEnd;
+  private boolean windowPassed;
   private final SplittableRandom random;
   private final SplittableRandom malformedRandom;
   private final User[] users;
@@ -85,6 +100,16 @@ final class DayRun implements Iterator<GeneratedRecord> {
   DayRun(GeneratorConfig config) {
     this.config = config;
     this.dayStart = config.day().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    this.shift = config.timeShift().toMillis();
+    LocalTime from = config.windowFrom();
+    Duration length = config.windowLength();
+    if (from == null || length == null) {
+      this.windowStart = Long.MIN_VALUE;
+      this.windowEnd = Long.MAX_VALUE;
+    } else {
+      this.windowStart = dayStart + from.toNanoOfDay() / 1_000_000;
+      this.windowEnd = windowStart + length.toMillis();
+    }
     // Separate streams, so changing one share does not reshuffle everything else.
     this.random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 1);
     this.malformedRandom = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 2);
@@ -145,18 +170,33 @@ final class DayRun implements Iterator<GeneratedRecord> {
     }
   }
 
+  /**
+   * Whether a record of the window is left. Records come out in order of arrival, so those before the
+   * window are skipped and the first one after it ends the run.
+   */
   @Override
   public boolean hasNext() {
-    while (ready.isEmpty()) {
-      if (minute < MINUTES_PER_DAY) {
-        step(minute++);
-      } else if (pendingCount > 0) {
-        flushMinute();
+    while (!windowPassed) {
+      while (ready.isEmpty()) {
+        if (minute < MINUTES_PER_DAY) {
+          step(minute++);
+        } else if (pendingCount > 0) {
+          flushMinute();
+        } else {
+          return false;
+        }
+      }
+      long arrival = ready.peek().receivedAtMillis() - shift;
+      if (arrival < windowStart) {
+        ready.poll();
+      } else if (arrival >= windowEnd) {
+        windowPassed = true;
+        ready.clear();
       } else {
-        return false;
+        return true;
       }
     }
-    return true;
+    return false;
   }
 
   @Override
@@ -198,7 +238,8 @@ final class DayRun implements Iterator<GeneratedRecord> {
   }
 
   private void add(GeneratedRecord record) {
-    long recordMinute = Math.floorDiv(record.receivedAtMillis(), MINUTE);
+    // Buckets follow the run's unshifted clock; a constant shift keeps the order within a bucket.
+    long recordMinute = Math.floorDiv(record.receivedAtMillis() - shift, MINUTE);
     if (recordMinute < flushedMinute || recordMinute >= flushedMinute + BUCKETS) {
       throw new IllegalStateException(
           "A record arrives outside the pending window: " + record + " (a bug in the generator)");
@@ -375,11 +416,12 @@ final class DayRun implements Iterator<GeneratedRecord> {
             ? draft.trueTimeMillis + HOUR + random.nextLong(5 * HOUR)
             : draft.trueTimeMillis + 50 + random.nextInt(1_951);
     byte[] payload =
-        writer.write(draft, user, sessionId, random.nextLong(), random.nextLong(), client, received);
+        writer.write(
+            draft, user, sessionId, random.nextLong(), random.nextLong(), client + shift, received + shift);
     add(
         new GeneratedRecord(
             payload,
-            received,
+            received + shift,
             sequence++,
             late ? RecordKind.LATE : RecordKind.ON_TIME,
             draft.type,
@@ -390,8 +432,8 @@ final class DayRun implements Iterator<GeneratedRecord> {
       long retried = received + 1_000 + random.nextInt(29_001);
       add(
           new GeneratedRecord(
-              PayloadWriter.withServerTimestamp(payload, retried),
-              retried,
+              PayloadWriter.withServerTimestamp(payload, retried + shift),
+              retried + shift,
               sequence++,
               RecordKind.DUPLICATE,
               draft.type,
@@ -422,12 +464,12 @@ final class DayRun implements Iterator<GeneratedRecord> {
             Formats.hex(r.nextLong(), 16),
             r.nextLong(),
             r.nextLong(),
-            draft.trueTimeMillis + user.clockSkewMillis,
-            received);
+            draft.trueTimeMillis + user.clockSkewMillis + shift,
+            received + shift);
     add(
         new GeneratedRecord(
             malformed.create(reason, base, r),
-            received,
+            received + shift,
             sequence++,
             RecordKind.MALFORMED,
             null,

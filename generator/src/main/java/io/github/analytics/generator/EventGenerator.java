@@ -33,6 +33,10 @@ import java.util.function.Consumer;
  *       burst of errors at about 20 times the normal rate.
  * </ul>
  *
+ * <p>{@link GeneratorConfig#withTimeShift} moves every timestamp of the output (to replay a day as if it
+ * were now, see {@link LiveRun}) and {@link GeneratorConfig#withWindow} keeps only the records arriving
+ * in part of the day; both leave the rest of each record as it is in the full, unshifted day.
+ *
  * <p>Records come out in order of arrival (ties in generation order). The generator never sleeps and
  * keeps only the sessions in flight and the late records in memory, so a day of ten million events
  * streams in constant memory. An instance is immutable; each iteration is an independent run.

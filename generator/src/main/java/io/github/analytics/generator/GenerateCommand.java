@@ -4,14 +4,18 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,6 +30,13 @@ import picocli.CommandLine.Spec;
  * <pre>
  * java -cp analytics-generator.jar:... io.github.analytics.generator.GenerateCommand \
  *     --date 2026-11-27 --events 1000000 --users 50000 --format BOTH --out data --anomaly-at 14:00
+ * </pre>
+ *
+ * <p>With {@code --live}, part of the day is replayed as if it were happening now (see {@link LiveRun}):
+ *
+ * <pre>
+ * ... GenerateCommand --date 2026-11-27 --live --live-from 13:30 --duration PT1H --speedup 60 \
+ *     --kafka localhost:9092 --format NONE
  * </pre>
  *
  * <p>Writes {@code <out>/archive/dt=.../hour=.../part-<seed>-NNNNN.parquet} and/or {@code
@@ -135,6 +146,41 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--topic", defaultValue = "events", description = "The Kafka topic for --kafka.")
   String topic;
 
+  @Option(
+      names = "--live",
+      description =
+          "Replay part of the day as if it were happening now, for a streaming pipeline: shift every"
+              + " timestamp so that --live-from on --date falls on the current time (to the second),"
+              + " keep only the records arriving within --duration of it, and send each when its"
+              + " time comes. One day only; not with --rate. JSON Lines go to events-<today>.jsonl.")
+  boolean live;
+
+  @Option(
+      names = "--live-from",
+      paramLabel = "HH:mm",
+      defaultValue = "13:30",
+      description = "With --live: the time of day (UTC, on --date) that is replayed from now on.")
+  LocalTime liveFrom;
+
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      defaultValue = "PT1H",
+      converter = DurationConverter.class,
+      description =
+          "With --live: how much of the day to replay, in simulated time; ISO-8601 (PT1H, PT90M) or"
+              + " short (60m, 1h30m, 45s).")
+  Duration duration;
+
+  @Option(
+      names = "--speedup",
+      paramLabel = "X",
+      defaultValue = "1",
+      description =
+          "With --live: how many times faster than real time (1: real time; 60: a simulated hour per"
+              + " minute). Record timestamps then run ahead of the wall clock.")
+  double speedup;
+
   private final Clock clock;
 
   /** A command whose default {@code --date} is yesterday by the system clock (UTC). */
@@ -154,10 +200,12 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintWriter console = spec.commandLine().getOut();
+    Instant now = clock.instant();
     LocalDate first = date != null ? date : LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusDays(1);
     if (days < 1) {
       throw new ParameterException(spec.commandLine(), "--days is " + days + ": use 1 or more");
     }
+    checkLiveOptions();
     GeneratorConfig base =
         GeneratorConfig.forDay(first)
             .withSeed(seed)
@@ -183,11 +231,16 @@ public final class GenerateCommand implements Callable<Integer> {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
     Pacer pacer;
+    LiveRun liveRun = null;
     try {
       pacer = Pacer.of(rate);
+      if (live) {
+        liveRun = LiveRun.start(base, liveFrom, duration, speedup, now);
+      }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
     }
+    LivePacer livePacer = liveRun != null ? liveRun.pacer() : null;
 
     Path geo = geoDb != null ? geoDb : out.resolve("geo").resolve(GEO_DB_FILE);
     MmdbWriter.writeGeoFixture(geo);
@@ -203,17 +256,36 @@ public final class GenerateCommand implements Callable<Integer> {
     try (ArchiveWriter archive = format.parquet() ? ArchiveWriter.open(archiveOptions) : null;
         KafkaWriter producer = kafka != null && !kafka.isBlank() ? KafkaWriter.open(kafka, topic) : null) {
       for (int d = 0; d < days; d++) {
-        GeneratorConfig config = base.withDay(first.plusDays(d));
+        GeneratorConfig config = liveRun != null ? liveRun.config() : base.withDay(first.plusDays(d));
         console.printf(Locale.ROOT, "generating    %s (%s)%n", config.day(), config);
+        if (liveRun != null) {
+          console.printf(
+              Locale.ROOT,
+              "live           %s %s + %s replayed from %s (shifted by %s) at speedup %s, until %s%n",
+              config.day(),
+              liveFrom,
+              duration,
+              liveRun.start(),
+              liveRun.timeShift(),
+              speedup,
+              liveRun.wallEnd());
+          console.flush();
+        }
         progress.newDay();
+        LocalDate fileDay =
+            liveRun != null ? liveRun.start().atZone(ZoneOffset.UTC).toLocalDate() : config.day();
         JsonLinesWriter jsonl =
-            format.jsonl() ? JsonLinesWriter.to(out.resolve("events-" + config.day() + ".jsonl")) : null;
+            format.jsonl() ? JsonLinesWriter.to(out.resolve("events-" + fileDay + ".jsonl")) : null;
         try {
           GenerationSummary summary =
               EventGenerator.of(config)
                   .generate(
                       record -> {
-                        pacer.acquire();
+                        if (livePacer != null) {
+                          livePacer.acquire(record.receivedAtMillis());
+                        } else {
+                          pacer.acquire();
+                        }
                         if (archive != null) {
                           archive.write(record.raw());
                         }
@@ -249,6 +321,62 @@ public final class GenerateCommand implements Callable<Integer> {
     }
     console.flush();
     return 0;
+  }
+
+  /** Rejects live options that make no sense together, before anything is written. */
+  private void checkLiveOptions() {
+    CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+    if (!live) {
+      for (String option : new String[] {"--live-from", "--duration", "--speedup"}) {
+        if (parsed.hasMatchedOption(option)) {
+          throw new ParameterException(
+              spec.commandLine(), option + " only applies to a live replay: add --live, or drop " + option);
+        }
+      }
+      return;
+    }
+    if (parsed.hasMatchedOption("--rate")) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--live paces records by their timestamps and --rate by their count: drop --rate (to go"
+              + " faster than real time, use --speedup, e.g. --speedup 60 for an hour a minute)");
+    }
+    if (days != 1) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--live replays part of one day, not " + days + " days: drop --days (use --duration for a"
+              + " longer replay)");
+    }
+  }
+
+  /** Parses ISO-8601 durations ({@code PT1H}) and short ones ({@code 60m}, {@code 1h30m}, {@code 45s}). */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern SHORT = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
+
+    @Override
+    public Duration convert(String value) {
+      String text = value.trim().toLowerCase(Locale.ROOT);
+      Matcher m = SHORT.matcher(text);
+      if (!text.isEmpty() && m.matches()) {
+        Duration d = Duration.ZERO;
+        if (m.group(1) != null) {
+          d = d.plusHours(Long.parseLong(m.group(1)));
+        }
+        if (m.group(2) != null) {
+          d = d.plusMinutes(Long.parseLong(m.group(2)));
+        }
+        if (m.group(3) != null) {
+          d = d.plusSeconds(Long.parseLong(m.group(3)));
+        }
+        return d;
+      }
+      try {
+        return Duration.parse(value.trim());
+      } catch (DateTimeParseException e) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration: use ISO-8601 like PT1H or PT90M, or 60m, 1h30m, 45s");
+      }
+    }
   }
 
   /** Prints a line whenever records start arriving in a new hour. */

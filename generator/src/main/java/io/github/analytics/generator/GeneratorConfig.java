@@ -1,6 +1,9 @@
 package io.github.analytics.generator;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.LocalTime;
 import java.util.Objects;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -16,6 +19,10 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  *
  * <p>Shares: {@code duplicateShare} and {@code lateShare} are fractions of the valid events; {@code
  * malformedShare} is the fraction of all records. The same config always gives the same records.
+ *
+ * <p>{@link #withTimeShift} and {@link #withWindow} change only what comes out, not what is generated: a
+ * shifted or windowed day holds the same users, sessions and bytes (but for the timestamps) as the full
+ * day.
  */
 public final class GeneratorConfig {
   /** Default seed. */
@@ -48,6 +55,9 @@ public final class GeneratorConfig {
   private final double duplicateShare;
   private final double lateShare;
   private final @Nullable LocalTime anomalyAt;
+  private final Duration timeShift;
+  private final @Nullable LocalTime windowFrom;
+  private final @Nullable Duration windowLength;
 
   private GeneratorConfig(
       LocalDate day,
@@ -57,7 +67,10 @@ public final class GeneratorConfig {
       double malformedShare,
       double duplicateShare,
       double lateShare,
-      @Nullable LocalTime anomalyAt) {
+      @Nullable LocalTime anomalyAt,
+      Duration timeShift,
+      @Nullable LocalTime windowFrom,
+      @Nullable Duration windowLength) {
     this.day = Objects.requireNonNull(day, "day");
     this.seed = seed;
     this.events = events;
@@ -66,6 +79,9 @@ public final class GeneratorConfig {
     this.duplicateShare = duplicateShare;
     this.lateShare = lateShare;
     this.anomalyAt = anomalyAt;
+    this.timeShift = Objects.requireNonNull(timeShift, "timeShift");
+    this.windowFrom = windowFrom;
+    this.windowLength = windowLength;
   }
 
   /** The defaults for {@code day} (UTC). */
@@ -78,49 +94,59 @@ public final class GeneratorConfig {
         DEFAULT_MALFORMED_SHARE,
         DEFAULT_DUPLICATE_SHARE,
         DEFAULT_LATE_SHARE,
+        null,
+        Duration.ZERO,
+        null,
         null);
   }
 
   /** The same config for another day. */
   public GeneratorConfig withDay(LocalDate value) {
     return new GeneratorConfig(
-        value, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+        value, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        windowFrom, windowLength);
   }
 
   /** The seed of every random choice. */
   public GeneratorConfig withSeed(long value) {
     return new GeneratorConfig(
-        day, value, events, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+        day, value, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        windowFrom, windowLength);
   }
 
   /** Approximately how many valid events (not counting duplicates and malformed records) the day has. */
   public GeneratorConfig withEvents(long value) {
     return new GeneratorConfig(
-        day, seed, value, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+        day, seed, value, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        windowFrom, windowLength);
   }
 
   /** How many users exist; not all of them are active on the day. */
   public GeneratorConfig withUsers(int value) {
     return new GeneratorConfig(
-        day, seed, events, value, malformedShare, duplicateShare, lateShare, anomalyAt);
+        day, seed, events, value, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        windowFrom, windowLength);
   }
 
   /** Fraction of all records that are malformed. */
   public GeneratorConfig withMalformedShare(double value) {
     return new GeneratorConfig(
-        day, seed, events, users, value, duplicateShare, lateShare, anomalyAt);
+        day, seed, events, users, value, duplicateShare, lateShare, anomalyAt, timeShift, windowFrom,
+        windowLength);
   }
 
   /** Fraction of valid events that the client sends a second time (a retry). */
   public GeneratorConfig withDuplicateShare(double value) {
     return new GeneratorConfig(
-        day, seed, events, users, malformedShare, value, lateShare, anomalyAt);
+        day, seed, events, users, malformedShare, value, lateShare, anomalyAt, timeShift, windowFrom,
+        windowLength);
   }
 
   /** Fraction of valid events that arrive 1 to 6 hours after they happened. */
   public GeneratorConfig withLateShare(double value) {
     return new GeneratorConfig(
-        day, seed, events, users, malformedShare, duplicateShare, value, anomalyAt);
+        day, seed, events, users, malformedShare, duplicateShare, value, anomalyAt, timeShift,
+        windowFrom, windowLength);
   }
 
   /**
@@ -129,7 +155,50 @@ public final class GeneratorConfig {
    */
   public GeneratorConfig withAnomalyAt(@Nullable LocalTime value) {
     return new GeneratorConfig(
-        day, seed, events, users, malformedShare, duplicateShare, lateShare, value);
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, value, timeShift,
+        windowFrom, windowLength);
+  }
+
+  /**
+   * Moves every timestamp of the output by {@code value}: {@link GeneratedRecord#receivedAtMillis()}
+   * and, in the payload, {@code client_timestamp} and {@code server_timestamp}. The day is generated
+   * exactly as without the shift (same users, sessions, random choices, bytes) and only the written
+   * instants move, so a past day can be replayed as if it happened now. Two timestamps are left alone
+   * on purpose: the unparsable ones of {@code INVALID_TIMESTAMP} records, and the 1970 or 2099 {@code
+   * client_timestamp} of {@code TIMESTAMP_OUT_OF_RANGE} records, which stays out of range of the
+   * shifted {@code server_timestamp}. {@link #day()}, {@link #withAnomalyAt} and {@link #withWindow}
+   * still speak of the unshifted day. Must be whole milliseconds; default zero.
+   *
+   * <pre>{@code
+   * // 2026-11-27 13:30 UTC happens at 2026-11-28 09:00 UTC
+   * config.withTimeShift(Duration.between(Instant.parse("2026-11-27T13:30:00Z"),
+   *     Instant.parse("2026-11-28T09:00:00Z")));
+   * }</pre>
+   */
+  public GeneratorConfig withTimeShift(Duration value) {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt,
+        Objects.requireNonNull(value, "timeShift"), windowFrom, windowLength);
+  }
+
+  /**
+   * Keeps only the records whose unshifted arrival lies in {@code [from, from + length)} of the day
+   * (UTC). The whole day is still generated behind the scenes, so users and sessions are those of the
+   * full day and the window holds exactly the full day's records that arrive in it; iteration stops
+   * at the window's end. A window running past midnight holds only this day's late arrivals after
+   * midnight. {@code length} must be positive, at most a day and whole milliseconds.
+   */
+  public GeneratorConfig withWindow(LocalTime from, Duration length) {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        Objects.requireNonNull(from, "from"), Objects.requireNonNull(length, "length"));
+  }
+
+  /** The same config generating the whole day: no window. */
+  public GeneratorConfig withoutWindow() {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        null, null);
   }
 
   /** The UTC day generated. */
@@ -170,6 +239,26 @@ public final class GeneratorConfig {
   /** Start of the error burst (UTC), or null for none. */
   public @Nullable LocalTime anomalyAt() {
     return anomalyAt;
+  }
+
+  /** How far every output timestamp is moved; zero unless {@link #withTimeShift} was used. */
+  public Duration timeShift() {
+    return timeShift;
+  }
+
+  /** Start (UTC, unshifted) of the arrival window, or null when the whole day is generated. */
+  public @Nullable LocalTime windowFrom() {
+    return windowFrom;
+  }
+
+  /** Length of the arrival window, or null when the whole day is generated. */
+  public @Nullable Duration windowLength() {
+    return windowLength;
+  }
+
+  /** The instant the day starts, 00:00 UTC, before the shift. */
+  Instant dayStart() {
+    return day.atStartOfDay(ZoneOffset.UTC).toInstant();
   }
 
   /**
@@ -214,6 +303,29 @@ public final class GeneratorConfig {
               + "-minute burst before midnight: pick a time no later than 23:"
               + (60 - ANOMALY_MINUTES));
     }
+    if (timeShift.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException(
+          "timeShift " + timeShift + " has a fraction of a millisecond: timestamps carry milliseconds,"
+              + " so shift by whole milliseconds");
+    }
+    if (!timeShift.isZero()) {
+      LocalDate shiftedFirst = dayStart().plus(timeShift).atZone(ZoneOffset.UTC).toLocalDate();
+      if (shiftedFirst.getYear() < 2000 || shiftedFirst.getYear() > 2097) {
+        throw new IllegalArgumentException(
+            "timeShift " + timeShift + " moves the day " + day + " to " + shiftedFirst
+                + ", outside 2000-2097: shift it to a day in that range");
+      }
+    }
+    if (windowLength != null) {
+      if (windowLength.isZero()
+          || windowLength.isNegative()
+          || windowLength.compareTo(Duration.ofDays(1)) > 0
+          || windowLength.getNano() % 1_000_000 != 0) {
+        throw new IllegalArgumentException(
+            "The window length is " + windowLength + ": use a positive duration of whole"
+                + " milliseconds, at most a day (PT1H, PT30M)");
+      }
+    }
     return this;
   }
 
@@ -240,13 +352,17 @@ public final class GeneratorConfig {
         && Double.compare(duplicateShare, that.duplicateShare) == 0
         && Double.compare(lateShare, that.lateShare) == 0
         && day.equals(that.day)
-        && Objects.equals(anomalyAt, that.anomalyAt);
+        && Objects.equals(anomalyAt, that.anomalyAt)
+        && timeShift.equals(that.timeShift)
+        && Objects.equals(windowFrom, that.windowFrom)
+        && Objects.equals(windowLength, that.windowLength);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt);
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        windowFrom, windowLength);
   }
 
   @Override
@@ -267,6 +383,8 @@ public final class GeneratorConfig {
         + lateShare
         + ", anomalyAt="
         + anomalyAt
+        + (timeShift.isZero() ? "" : ", timeShift=" + timeShift)
+        + (windowFrom == null ? "" : ", window=" + windowFrom + "+" + windowLength)
         + "}";
   }
 }

@@ -14,5 +14,9 @@
  * line) and {@link io.github.analytics.generator.MmdbWriter} (a MaxMind DB that geolocates the generated
  * IPs, built from {@link io.github.analytics.generator.GeoFixture}). {@link
  * io.github.analytics.generator.GenerateCommand} is the command line over all of them.
+ *
+ * <p>Live replay: {@link io.github.analytics.generator.LiveRun} shifts a window of a day so it happens
+ * now, and {@link io.github.analytics.generator.LivePacer} releases its records as their timestamps come
+ * due, for sources and pipelines whose watermark follows the wall clock.
  */
 package io.github.analytics.generator;

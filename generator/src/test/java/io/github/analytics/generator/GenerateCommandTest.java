@@ -14,10 +14,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,15 +117,96 @@ class GenerateCommandTest {
   }
 
   @Test
+  void liveReplaysTheWindowShiftedToNow() throws Exception {
+    // "Now" is in the past for the system clock that paces the records, so every record is already
+    // due and nothing waits; LivePacerTest covers the waiting.
+    Clock clock = Clock.fixed(Instant.parse("2024-05-10T10:15:42.500Z"), ZoneOffset.UTC);
+    int exit =
+        run(clock, "--date", "2024-05-09", "--live", "--live-from", "13:30", "--duration", "30m",
+            "--speedup", "3600", "--events", "3000", "--users", "300", "--format", "JSONL",
+            "--out", dir.toString());
+    assertEquals(0, exit, err.toString());
+
+    // 2024-05-09T13:30:00Z -> 2024-05-10T10:15:42Z (now, to the second): 20 h 45 min 42 s.
+    long shift = 20 * 3_600_000L + 45 * 60_000L + 42_000L;
+    long from = Instant.parse("2024-05-09T13:30:00Z").toEpochMilli();
+    long to = Instant.parse("2024-05-09T14:00:00Z").toEpochMilli();
+    List<GeneratedRecord> expected = new ArrayList<>();
+    for (GeneratedRecord record :
+        EventGenerator.of(
+            GeneratorConfig.forDay(LocalDate.of(2024, 5, 9)).withEvents(3000).withUsers(300))) {
+      if (record.receivedAtMillis() >= from && record.receivedAtMillis() < to) {
+        expected.add(record);
+      }
+    }
+    List<String> lines = Files.readAllLines(dir.resolve("events-2024-05-10.jsonl"));
+    assertTrue(expected.size() > 20, "" + expected.size());
+    assertEquals(expected.size(), lines.size());
+    ObjectMapper mapper = new ObjectMapper();
+    for (int i = 0; i < lines.size(); i++) {
+      GeneratedRecord record = expected.get(i);
+      if (record.kind() == RecordKind.MALFORMED) {
+        continue;
+      }
+      JsonNode before = mapper.readTree(record.payload());
+      JsonNode after = mapper.readTree(lines.get(i));
+      assertEquals(before.get("event_id"), after.get("event_id"));
+      assertEquals(
+          Instant.ofEpochMilli(record.receivedAtMillis() + shift),
+          Instant.parse(after.get("server_timestamp").asText()));
+      assertEquals(
+          Instant.parse(before.get("client_timestamp").asText()).plusMillis(shift),
+          Instant.parse(after.get("client_timestamp").asText()));
+    }
+    String printed = out.toString();
+    assertTrue(printed.contains("replayed from 2024-05-10T10:15:42Z (shifted by PT20H45M42S)"), printed);
+  }
+
+  @Test
+  void liveOptionsThatDoNotFitAreRejectedBeforeAnythingIsWritten() {
+    assertEquals(2, run("--live", "--rate", "5", "--out", dir.toString()));
+    assertTrue(err.toString().contains("--live paces records by their timestamps"), err.toString());
+    assertTrue(err.toString().contains("drop --rate"), err.toString());
+    assertEquals(2, run("--live", "--speedup", "0.5", "--out", dir.toString()));
+    assertTrue(err.toString().contains("The speedup is 0.5: use 1 (real time) or more"), err.toString());
+    assertEquals(2, run("--speedup", "60", "--out", dir.toString()));
+    assertTrue(err.toString().contains("--speedup only applies to a live replay: add --live"), err.toString());
+    assertEquals(2, run("--live", "--duration", "an hour", "--out", dir.toString()));
+    assertTrue(err.toString().contains("use ISO-8601 like PT1H"), err.toString());
+    assertEquals(2, run("--live", "--duration", "PT0S", "--out", dir.toString()));
+    assertEquals(2, run("--live", "--days", "2", "--out", dir.toString()));
+    assertTrue(err.toString().contains("drop --days"), err.toString());
+    try (Stream<Path> files = Files.list(dir)) {
+      assertEquals(0, files.count(), "nothing may be written when the options are wrong");
+    } catch (java.io.IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void durationsAreIsoOrShort() {
+    GenerateCommand.DurationConverter converter = new GenerateCommand.DurationConverter();
+    assertEquals(Duration.ofMinutes(60), converter.convert("60m"));
+    assertEquals(Duration.ofMinutes(90), converter.convert("1h30m"));
+    assertEquals(Duration.ofSeconds(45), converter.convert("45s"));
+    assertEquals(Duration.ofHours(2), converter.convert("PT2H"));
+    assertEquals(Duration.ofMinutes(90), converter.convert("PT90M"));
+  }
+
+  @Test
   void helpShowsEveryOptionWithItsDefault() {
     assertEquals(0, run("--help"));
     String help = out.toString();
     for (String option :
         new String[] {"--date", "--days", "--seed", "--events", "--users", "--malformed-share",
-            "--duplicate-share", "--late-share", "--anomaly-at", "--out", "--format", "--geo-db"}) {
+            "--duplicate-share", "--late-share", "--anomaly-at", "--out", "--format", "--geo-db",
+            "--live", "--live-from", "--duration", "--speedup"}) {
       assertTrue(help.contains(option), option + " missing from\n" + help);
     }
     assertTrue(help.contains("Default: 42"), help);
     assertTrue(help.contains("PARQUET, JSONL, BOTH"), help);
+    assertTrue(help.contains("Default: 13:30"), help);
+    assertTrue(help.contains("Default: PT1H"), help);
+    assertTrue(help.contains("a simulated hour per"), help);
   }
 }
