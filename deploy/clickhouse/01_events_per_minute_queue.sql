@@ -18,6 +18,7 @@ CREATE TABLE IF NOT EXISTS analytics.events_per_minute_queue
     window_start     String,   -- ISO-8601, e.g. 2026-11-28T14:05:00Z (03 uses window_start_ms instead)
     window_start_ms  UInt64,   -- epoch milliseconds of window_start
     window_end       String,
+    window_end_ms    UInt64,
     event_type       String,
     platform         String,
     country          String,   -- may be the string 'unknown'

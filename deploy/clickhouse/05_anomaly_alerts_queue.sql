@@ -13,11 +13,14 @@ CREATE TABLE IF NOT EXISTS analytics.anomaly_alerts_queue
     window_start     String,
     window_start_ms  UInt64,
     window_end       String,
+    window_end_ms    UInt64,
     value            Float64,
     mean             Float64,
     stddev           Float64,
     z_score          Float64,
     direction        String,   -- above or below
+    pane_timing      String,
+    pane_index       UInt64,
     emitted_at       String
 )
 ENGINE = Kafka

@@ -314,7 +314,8 @@ class ClickHouseDeployTest {
     String windowEnd = java.time.Instant.ofEpochMilli(windowStartMs + 60_000).toString();
     String key = windowStart + "|" + eventType + "|" + platform + "|" + country;
     String value = "{\"window_start\":\"" + windowStart + "\",\"window_start_ms\":" + windowStartMs
-        + ",\"window_end\":\"" + windowEnd + "\",\"event_type\":\"" + eventType + "\",\"platform\":\""
+        + ",\"window_end\":\"" + windowEnd + "\",\"window_end_ms\":" + (windowStartMs + 60_000)
+        + ",\"event_type\":\"" + eventType + "\",\"platform\":\""
         + platform + "\",\"country\":\"" + country + "\",\"event_count\":" + count + ",\"pane_timing\":\""
         + timing + "\",\"pane_index\":" + paneIndex + ",\"emitted_at\":\"" + emittedAt + "\"}";
     return new String[] {key, value};
@@ -325,8 +326,10 @@ class ClickHouseDeployTest {
     String id = series + "|" + seriesKey + "|" + windowStart;
     String json = "{\"alert_id\":\"" + id + "\",\"series\":\"" + series + "\",\"series_key\":\"" + seriesKey
         + "\",\"window_start\":\"" + windowStart + "\",\"window_start_ms\":" + windowStartMs
-        + ",\"window_end\":\"" + windowEnd + "\",\"value\":" + value + ",\"mean\":6.1,\"stddev\":7.0"
-        + ",\"z_score\":" + zScore + ",\"direction\":\"" + direction + "\",\"emitted_at\":\"" + emittedAt + "\"}";
+        + ",\"window_end\":\"" + windowEnd + "\",\"window_end_ms\":" + (windowStartMs + 60_000)
+        + ",\"value\":" + value + ",\"mean\":6.1,\"stddev\":7.0"
+        + ",\"z_score\":" + zScore + ",\"direction\":\"" + direction + "\",\"pane_timing\":\"ON_TIME\""
+        + ",\"pane_index\":0,\"emitted_at\":\"" + emittedAt + "\"}";
     return new String[] {id, json};
   }
 

@@ -2,19 +2,10 @@ package io.github.analytics.pipelines.options;
 
 import org.apache.beam.sdk.options.Default;
 import org.apache.beam.sdk.options.Description;
-import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.Validation;
 
 /** Which part of the Parquet archive a bounded pipeline reads. */
-public interface ArchiveReadOptions extends PipelineOptions {
-  @Description(
-      "Root of the Parquet archive, laid out as <root>/dt=YYYY-MM-DD/hour=HH/*.parquet. A local path"
-          + " or s3://bucket/prefix (S3 needs --awsRegion, and --endpoint for an S3-compatible server).")
-  @Default.String("data/archive")
-  String getArchiveRoot();
-
-  void setArchiveRoot(String value);
-
+public interface ArchiveReadOptions extends ArchiveOptions {
   @Description("First archive day to read (UTC, YYYY-MM-DD, inclusive).")
   @Validation.Required
   String getFromDate();

@@ -51,6 +51,46 @@ public final class OptionsValidator {
     return range;
   }
 
+  /** Checks the streaming layer's options; throws with every problem found. */
+  public static void validateStreaming(
+      KafkaOptions kafka, RedisOptions redis, ArchiveWriteOptions archive,
+      StreamingMetricOptions metrics) {
+    List<String> problems = new ArrayList<>();
+    if (!archive.getWriteArchive() && !metrics.getWriteMetrics()) {
+      problems.add("--writeArchive=false and --writeMetrics=false leave nothing to do: enable one");
+    }
+    if (kafka.getBootstrapServers() == null || kafka.getBootstrapServers().isBlank()) {
+      problems.add("--bootstrapServers is empty: give host:port of a Kafka broker");
+    }
+    if (kafka.getInputTopic() == null || kafka.getInputTopic().isBlank()) {
+      problems.add("--inputTopic is empty: give the topic the collector publishes to");
+    }
+    if (kafka.getMaxOutOfOrdernessSeconds() < 0) {
+      problems.add("--maxOutOfOrdernessSeconds must be 0 or more");
+    }
+    positive(problems, "--earlyFiringSeconds", metrics.getEarlyFiringSeconds());
+    if (metrics.getAllowedLatenessMinutes() < 0) {
+      problems.add("--allowedLatenessMinutes must be 0 or more");
+    }
+    positive(problems, "--redisTtlHours", redis.getRedisTtlHours());
+    positive(problems, "--redisDailyTtlDays", redis.getRedisDailyTtlDays());
+    if (archive.getWriteArchive()) {
+      if (archive.getArchiveRoot() == null || archive.getArchiveRoot().isBlank()) {
+        problems.add("--archiveRoot is empty: give where to write the archive, or --writeArchive=false");
+      }
+      int minutes = archive.getArchiveWindowMinutes();
+      if (minutes < 1 || 60 % minutes != 0) {
+        problems.add("--archiveWindowMinutes must divide an hour (1, 2, 5, 10, 15, 30, 60), got " + minutes);
+      }
+      positive(problems, "--archiveShards", archive.getArchiveShards());
+      positive(problems, "--archiveFlushSeconds", archive.getArchiveFlushSeconds());
+      if (archive.getArchiveAllowedLatenessMinutes() < 0) {
+        problems.add("--archiveAllowedLatenessMinutes must be 0 or more");
+      }
+    }
+    throwIfAny(problems);
+  }
+
   /** Checks the metric settings; throws with every problem found. */
   public static void validateMetrics(MetricOptions options) {
     List<String> problems = new ArrayList<>();

@@ -1,0 +1,127 @@
+package io.github.analytics.pipelines.io;
+
+import io.github.analytics.schemas.RawEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaRecord;
+import org.apache.beam.sdk.io.kafka.TimestampPolicyFactory;
+import org.apache.beam.sdk.schemas.NoSuchSchemaException;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * Reads the event topic as {@link RawEvent}s: the record value as the payload, byte for byte, the record
+ * timestamp (the collector's arrival time, Kafka {@code CreateTime}) as {@code received_at}, and the
+ * record's coordinates as the source ({@code kafka:events/3@1042}, followed by the producer's {@code
+ * source} header when it sets one).
+ *
+ * <p>Watermark: per partition, the highest record timestamp seen minus {@code maxOutOfOrderness}
+ * (arrival times of one partition are close to ordered; the delay absorbs producers whose clocks
+ * differ). A partition with nothing left to read moves its watermark to the wall clock minus the
+ * delay, so an idle partition does not hold every window open; a partition that never had a record
+ * holds the watermark back. Event time is assigned later, by parsing ({@code ParseEvents}).
+ *
+ * <p>Offsets are committed to the consumer group when a checkpoint finalizes, so a job started again
+ * without its state resumes where the group left off; a job restored from a checkpoint or savepoint
+ * resumes from the offsets in that state.
+ */
+public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>> {
+  private static final long serialVersionUID = 1L;
+
+  /** The record header a producer may set to say where a record came from. */
+  public static final String SOURCE_HEADER = "source";
+
+  private final String bootstrapServers;
+  private final String topic;
+  private final String consumerGroup;
+  private final Duration maxOutOfOrderness;
+
+  private KafkaSource(
+      String bootstrapServers, String topic, String consumerGroup, Duration maxOutOfOrderness) {
+    this.bootstrapServers = bootstrapServers;
+    this.topic = topic;
+    this.consumerGroup = consumerGroup;
+    this.maxOutOfOrderness = maxOutOfOrderness;
+  }
+
+  /**
+   * A source reading {@code topic} at {@code bootstrapServers} as consumer group {@code consumerGroup};
+   * a group without committed offsets starts at the earliest record.
+   */
+  public static KafkaSource read(
+      String bootstrapServers, String topic, String consumerGroup, Duration maxOutOfOrderness) {
+    if (maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
+      throw new IllegalArgumentException("The out-of-orderness bound must not be negative");
+    }
+    return new KafkaSource(bootstrapServers, topic, consumerGroup, maxOutOfOrderness);
+  }
+
+  @Override
+  public PCollection<RawEvent> expand(PBegin input) {
+    Map<String, Object> consumer = new HashMap<>();
+    consumer.put(ConsumerConfig.GROUP_ID_CONFIG, consumerGroup);
+    consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    PCollection<RawEvent> raw =
+        input
+            .apply(
+                "ReadKafka",
+                KafkaIO.<byte[], byte[]>read()
+                    .withBootstrapServers(bootstrapServers)
+                    .withTopic(topic)
+                    .withKeyDeserializer(ByteArrayDeserializer.class)
+                    .withValueDeserializer(ByteArrayDeserializer.class)
+                    .withConsumerConfigUpdates(consumer)
+                    .withTimestampPolicyFactory(TimestampPolicyFactory.withCreateTime(maxOutOfOrderness))
+                    .commitOffsetsInFinalize())
+            .apply("ToRawEvents", ParDo.of(new ToRawEventFn()));
+    try {
+      return raw.setCoder(input.getPipeline().getSchemaRegistry().getSchemaCoder(RawEvent.class));
+    } catch (NoSuchSchemaException e) {
+      throw new IllegalStateException("RawEvent has no Beam schema", e);
+    }
+  }
+
+  /** One Kafka record to a {@link RawEvent}; a record without a value is kept as an empty payload. */
+  static final class ToRawEventFn extends DoFn<KafkaRecord<byte[], byte[]>, RawEvent> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void processElement(
+        @Element KafkaRecord<byte[], byte[]> record, OutputReceiver<RawEvent> out) {
+      byte[] value = record.getKV().getValue();
+      out.output(
+          RawEvent.of(
+              value == null ? new byte[0] : value,
+              new Instant(record.getTimestamp()),
+              source(record)));
+    }
+
+    static String source(KafkaRecord<?, ?> record) {
+      String coordinates =
+          "kafka:" + record.getTopic() + "/" + record.getPartition() + "@" + record.getOffset();
+      @Nullable String producer = header(record, SOURCE_HEADER);
+      return producer == null ? coordinates : coordinates + " from " + producer;
+    }
+
+    private static @Nullable String header(KafkaRecord<?, ?> record, String name) {
+      if (record.getHeaders() == null) {
+        return null;
+      }
+      Header header = record.getHeaders().lastHeader(name);
+      return header == null || header.value() == null
+          ? null
+          : new String(header.value(), StandardCharsets.UTF_8);
+    }
+  }
+}

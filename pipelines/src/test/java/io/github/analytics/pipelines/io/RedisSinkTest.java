@@ -1,0 +1,147 @@
+package io.github.analytics.pipelines.io;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.analytics.transforms.metrics.CountPerMinute;
+import io.github.analytics.transforms.metrics.DetectAnomalies;
+import io.github.analytics.transforms.metrics.MetricCatalog;
+import io.github.analytics.transforms.metrics.SessionizeEvents;
+import io.github.analytics.stack.RedisServer;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.TestStream;
+import org.apache.beam.sdk.values.Row;
+import org.joda.time.DateTime;
+import org.joda.time.DateTimeZone;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+
+/**
+ * The Redis sink against a real redis-server, with hand-worked values: rows arrive in order as panes
+ * would (a {@link TestStream} keeps the order), and Redis must end at the latest absolute value, with
+ * superseded sessions removed and each alert in the stream once.
+ */
+class RedisSinkTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  @TempDir static Path dir;
+  private static RedisServer server;
+  private static Jedis redis;
+  private static RedisSink.Target target;
+
+  @BeforeAll
+  static void startRedis() {
+    server = RedisServer.start(dir);
+    redis = new Jedis(server.host(), server.port());
+    target = RedisSink.Target.of("redis://" + server.host() + ":" + server.port(), 3_600, 86_400);
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+    server.close();
+  }
+
+  @BeforeEach
+  void empty() {
+    redis.flushAll();
+  }
+
+  private static DateTime t(String hhmm) {
+    return new DateTime("2026-11-27T" + hhmm + ":00Z", DateTimeZone.UTC);
+  }
+
+  @Test
+  void aLaterPaneReplacesTheCountAndReplaysChangeNothing() throws Exception {
+    Row early = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "click", "web", "US", 3L).build();
+    Row onTime = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "click", "web", "US", 5L).build();
+    Row other = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "page_view", "ios", "DE", 2L).build();
+    run(TestStream.create(RowCoder.of(CountPerMinute.SCHEMA))
+            .addElements(early, other)
+            .addElements(onTime)
+            .addElements(onTime) // a replay of the last pane
+            .advanceWatermarkToInfinity(),
+        RedisSink.metricRows(MetricCatalog.named("event_counts_per_minute"), target));
+
+    String key = "event_counts_per_minute:2026-11-27T10:05:00Z";
+    Map<String, String> fields = redis.hgetAll(key);
+    assertEquals(Set.of("click|web|US", "page_view|ios|DE"), fields.keySet());
+    assertEquals(5, JSON.readTree(fields.get("click|web|US")).get("event_count").asLong());
+    assertEquals(2, JSON.readTree(fields.get("page_view|ios|DE")).get("event_count").asLong());
+    assertEquals("2026-11-27T10:06:00Z",
+        JSON.readTree(fields.get("click|web|US")).get("window_end").asText());
+    long ttl = redis.ttl(key);
+    assertTrue(ttl > 0 && ttl <= 3_600, "TTL " + ttl);
+  }
+
+  @Test
+  void aMergedSessionReplacesTheSessionsItContains() {
+    // u1 has two sessions, 10:00-10:10 and 10:50-11:00; a late event at 10:30 merges them into
+    // 10:00-11:00. u1's early pane of the first, 10:00-10:05, was written before. u2 is untouched.
+    Row firstEarly = session("u1", "10:00", "10:05", 2);
+    Row first = session("u1", "10:00", "10:10", 3);
+    Row second = session("u1", "10:50", "11:00", 4);
+    Row merged = session("u1", "10:00", "11:00", 8);
+    Row other = session("u2", "10:20", "10:25", 1);
+    run(TestStream.create(RowCoder.of(SessionizeEvents.SCHEMA))
+            .addElements(firstEarly, other)
+            .addElements(first)
+            .addElements(second)
+            .addElements(merged)
+            .advanceWatermarkToInfinity(),
+        RedisSink.sessions(target));
+
+    Map<String, String> day = redis.hgetAll("sessions:2026-11-27");
+    assertEquals(Set.of("u1|2026-11-27T10:00:00Z", "u2|2026-11-27T10:20:00Z"), day.keySet());
+    assertTrue(day.get("u1|2026-11-27T10:00:00Z").contains("\"event_count\":8"), day.toString());
+    assertEquals(Set.of(Long.toString(t("10:00").getMillis())), redis.hgetAll("sessions:user:u1").keySet());
+  }
+
+  @Test
+  void anAlertEntersTheStreamOnce() {
+    Row alert = Row.withSchema(DetectAnomalies.SCHEMA)
+        .addValues("event_type", "error", t("14:03"), t("14:04"), 120L, 6.0, 7.0, 16.3, "above").build();
+    Row another = Row.withSchema(DetectAnomalies.SCHEMA)
+        .addValues("event_type", "error", t("14:04"), t("14:05"), 130L, 6.5, 7.1, 17.4, "above").build();
+    run(TestStream.create(RowCoder.of(DetectAnomalies.SCHEMA))
+            .addElements(alert)
+            .addElements(alert, another)
+            .addElements(alert)
+            .advanceWatermarkToInfinity(),
+        RedisSink.alerts(DetectAnomalies.KEY_COLUMNS, target));
+
+    assertEquals(2, redis.xlen(RedisSink.ALERT_STREAM));
+    assertEquals(Set.of("event_type|error|2026-11-27T14:03:00Z", "event_type|error|2026-11-27T14:04:00Z"),
+        redis.hgetAll(RedisSink.ALERT_IDS).keySet());
+  }
+
+  private static Row session(String user, String start, String end, long events) {
+    long seconds = (t(end).getMillis() - t(start).getMillis()) / 1000;
+    return Row.withSchema(SessionizeEvents.SCHEMA)
+        .addValues(user, user + "-" + t(start).getMillis(), t(start), t(end), seconds, events, events,
+            "page_view", "click", 0.0, "c-" + user, 1L)
+        .build();
+  }
+
+  private static void run(
+      TestStream<Row> stream,
+      org.apache.beam.sdk.transforms.PTransform<org.apache.beam.sdk.values.PCollection<Row>,
+          org.apache.beam.sdk.values.PDone> sink) {
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    pipeline.apply(stream).apply(sink);
+    pipeline.run().waitUntilFinish();
+  }
+}
