@@ -1,6 +1,7 @@
 package io.github.analytics.pipelines;
 
 import io.github.analytics.pipelines.options.ArchiveReadOptions;
+import io.github.analytics.pipelines.options.ArchiveStorageOptions;
 import io.github.analytics.pipelines.options.IngestOptions;
 import io.github.analytics.pipelines.options.MetricOptions;
 import io.github.analytics.pipelines.options.WarehouseOptions;
@@ -11,4 +12,4 @@ import io.github.analytics.pipelines.options.WarehouseOptions;
  * --help=BatchPipelineOptions} lists these.
  */
 public interface BatchPipelineOptions
-    extends ArchiveReadOptions, IngestOptions, MetricOptions, WarehouseOptions {}
+    extends ArchiveReadOptions, ArchiveStorageOptions, IngestOptions, MetricOptions, WarehouseOptions {}

@@ -70,7 +70,8 @@ class AnalyticsCliTest {
         "--maxClientClockPastHours", "--maxClientClockFutureHours", "--dedupeHorizonHours",
         "--dedupeBuckets", "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory",
         "--lateArrivalDays", "--sessionGapMinutes", "--hllPrecision", "--funnelsFile",
-        "--anomalyHistoryWindows", "--anomalyMinHistoryWindows", "--anomalyThreshold"}) {
+        "--anomalyHistoryWindows", "--anomalyMinHistoryWindows", "--anomalyThreshold",
+        "--awsRegion", "--endpoint", "--awsCredentialsProvider", "--s3ClientFactoryClass"}) {
       assertTrue(help.out().contains(option), "--help lacks " + option + ":\n" + help.out());
     }
   }

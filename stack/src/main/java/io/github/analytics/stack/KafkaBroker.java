@@ -1,7 +1,6 @@
 package io.github.analytics.stack;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -148,24 +147,6 @@ public final class KafkaBroker implements AutoCloseable {
 
   /** The broker's classpath, as the analytics-kafka-broker module resolved it at build time. */
   static String brokerClasspath() {
-    try (InputStream in = KafkaBroker.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(
-            "The Kafka broker's classpath file " + CLASSPATH_RESOURCE + " is not on the classpath:"
-                + " build the project with `mvn -B install -DskipTests` (the analytics-kafka-broker module"
-                + " writes it).");
-      }
-      String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-      for (String jar : classpath.split(java.io.File.pathSeparator)) {
-        if (!Files.exists(Paths.get(jar))) {
-          throw new IllegalStateException(
-              "The Kafka broker's jar " + jar + " is missing (was ~/.m2 cleaned?): rebuild with"
-                  + " `mvn -B install -DskipTests`.");
-        }
-      }
-      return classpath;
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + CLASSPATH_RESOURCE, e);
-    }
+    return ServiceProcess.classpath(CLASSPATH_RESOURCE, "The Kafka broker", "analytics-kafka-broker");
   }
 }

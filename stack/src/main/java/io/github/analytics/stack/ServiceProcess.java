@@ -1,12 +1,14 @@
 package io.github.analytics.stack;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,6 +92,31 @@ final class ServiceProcess {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       process.destroyForcibly();
+    }
+  }
+
+  /**
+   * The classpath a service module (kafka-broker/, s3proxy-server/) resolved at build time and wrote to
+   * {@code resource}, after checking that every jar in it is still there.
+   */
+  static String classpath(String resource, String service, String module) {
+    try (InputStream in = ServiceProcess.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(
+            service + "'s classpath file " + resource + " is not on the classpath: build the project with"
+                + " `mvn -B install -DskipTests` (the " + module + " module writes it).");
+      }
+      String classpath = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      for (String jar : classpath.split(java.io.File.pathSeparator)) {
+        if (!Files.exists(Paths.get(jar))) {
+          throw new IllegalStateException(
+              service + "'s jar " + jar + " is missing (was ~/.m2 cleaned?): rebuild with"
+                  + " `mvn -B install -DskipTests`.");
+        }
+      }
+      return classpath;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read " + resource, e);
     }
   }
 
