@@ -9,11 +9,12 @@ import picocli.CommandLine.Command;
     name = "analytics",
     mixinStandardHelpOptions = true,
     version = "analytics 0.1.0",
-    description = "Product analytics on Apache Beam: generate events, run the batch layer, query the warehouse.",
+    description = "Product analytics on Apache Beam: generate events, run the streaming and batch layers, query the warehouse.",
     subcommands = {
       DemoCommand.class,
       GenerateCommand.class,
       BatchCommand.class,
+      StreamCommand.class,
       SqlCommand.class,
       StackCommand.class,
       CommandLine.HelpCommand.class

@@ -28,16 +28,21 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code analytics demo}: the whole batch layer on a laptop. Generates a day of events into the
- * Parquet archive (with a synthetic GeoIP database that matches its IPs), runs the batch pipeline on
- * an embedded runner into DuckDB, and prints what happened.
+ * {@code analytics demo}: the Lambda architecture on a laptop. Starts the local stack (Kafka, Redis),
+ * streams a live window of generated traffic through the streaming pipeline on embedded Flink,
+ * printing live numbers from Redis, then runs the batch pipeline over the archive the streaming job
+ * wrote and prints both layers side by side ({@link LambdaDemo}). With {@code --batch-only}: generates
+ * a whole day into the archive and runs the batch layer alone.
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Generates a day of events, runs the batch pipeline on embedded Flink into DuckDB, and prints"
-          + " a summary. Needs no cluster and no cloud account."
+      "The local Lambda demo: starts Kafka and Redis on loopback, streams a window of generated"
+          + " traffic through the streaming pipeline (embedded Flink) with live numbers every 10 s,"
+          + " then runs the batch pipeline over the archive it wrote and reconciles the two layers."
+          + " Needs no cluster and no cloud account; needs redis-server (apt-get install -y"
+          + " redis-server). --batch-only runs the batch layer on a whole generated day instead."
     })
 final class DemoCommand implements Callable<Integer> {
   /** The embedded runners the demo can use. */
@@ -68,8 +73,56 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of the embedded runner (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  @Option(names = "--batch-only", description = "Generate a whole day into the archive and run only the batch layer (no Kafka, no Redis).")
+  boolean batchOnly;
+
+  @Option(names = "--live-from", paramLabel = "HH:mm", defaultValue = "13:30",
+      description = "Where in the generated day the live window starts; the day's error burst is at 14:00 (default: ${DEFAULT-VALUE}).")
+  LocalTime liveFrom;
+
+  @Option(names = "--duration", defaultValue = "PT1H",
+      description = "Simulated length of the live window, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  java.time.Duration duration;
+
+  @Option(names = "--speedup", defaultValue = "60",
+      description = "Simulated time per unit of wall-clock time: 60 streams an hour in a minute (default: ${DEFAULT-VALUE}).")
+  double speedup;
+
+  @Option(names = "--report-every", defaultValue = "PT10S",
+      description = "How often to print live numbers, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  java.time.Duration reportEvery;
+
   @Override
   public Integer call() throws Exception {
+    return batchOnly ? batchOnly() : lambda();
+  }
+
+  private int lambda() throws Exception {
+    Path dir = dataDir.resolve("lambda");
+    Path geo = dataDir.resolve("geo/GeoIP2-City-synthetic.mmdb");
+    deleteTree(dir);
+    System.out.printf("%n[1/5] Writing a synthetic GeoIP2 City database for the generated IPs: %s%n", geo);
+    Files.createDirectories(geo.getParent());
+    MmdbWriter.writeGeoFixture(geo);
+    GeneratorConfig config = GeneratorConfig.forDay(date).withSeed(seed).withEvents(events)
+        .withUsers(users).withAnomalyAt(LocalTime.of(14, 0));
+    return new LambdaDemo(config, liveFrom, duration, speedup, reportEvery, dir, geo,
+        runnerArgs(), parallelism).run();
+  }
+
+  private List<String> runnerArgs() {
+    return switch (runner) {
+      case FLINK -> List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + parallelism);
+      case SPARK -> List.of("--runner=SparkRunner", "--sparkMaster=local[" + parallelism + "]");
+      // One thread: with several, the direct runner was seen firing a key's event-time timer before
+      // all of its bounded input had arrived, which breaks the funnels (see TrackFunnelsTest).
+      case DIRECT -> List.of("--runner=DirectRunner", "--targetParallelism=1",
+          // The direct runner pays per key and bundle: a few dedupe buckets keep it quick.
+          "--dedupeBuckets=" + 4 * parallelism);
+    };
+  }
+
+  private int batchOnly() throws Exception {
     Path archive = dataDir.resolve("archive");
     Path geo = dataDir.resolve("geo/GeoIP2-City-synthetic.mmdb");
     Path warehouse = dataDir.resolve("warehouse.duckdb");
@@ -98,15 +151,7 @@ final class DemoCommand implements Callable<Integer> {
         "--fromDate=" + date,
         "--geoDatabase=" + geo,
         "--duckDbPath=" + warehouse));
-    switch (runner) {
-      case FLINK -> args.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + parallelism));
-      case SPARK -> args.addAll(List.of("--runner=SparkRunner", "--sparkMaster=local[" + parallelism + "]"));
-      // One thread: with several, the direct runner was seen firing a key's event-time timer before
-      // all of its bounded input had arrived, which breaks the funnels (see TrackFunnelsTest).
-      case DIRECT -> args.addAll(List.of("--runner=DirectRunner", "--targetParallelism=1",
-          // The direct runner pays per key and bundle: a few dedupe buckets keep it quick.
-          "--dedupeBuckets=" + 4 * parallelism));
-    }
+    args.addAll(runnerArgs());
     PipelineOptionsFactory.register(BatchPipelineOptions.class);
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(BatchPipelineOptions.class);
@@ -132,7 +177,10 @@ final class DemoCommand implements Callable<Integer> {
 
   /** A re-run starts the day afresh: an earlier run's files must not add to this one's. */
   private static void deleteDay(Path archive, LocalDate day) throws Exception {
-    Path dir = archive.resolve("dt=" + day);
+    deleteTree(archive.resolve("dt=" + day));
+  }
+
+  private static void deleteTree(Path dir) throws Exception {
     if (!Files.exists(dir)) {
       return;
     }
