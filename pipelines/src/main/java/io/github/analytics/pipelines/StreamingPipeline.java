@@ -77,6 +77,7 @@ public final class StreamingPipeline {
   /** Validates the options, builds the job on Kafka and starts it; returns without waiting. */
   public static PipelineResult run(StreamingPipelineOptions options) {
     options.setStreaming(true);
+    KafkaSource.checkTopicExists(options.getBootstrapServers(), options.getInputTopic());
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline,

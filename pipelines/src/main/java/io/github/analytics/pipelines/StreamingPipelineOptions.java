@@ -1,5 +1,6 @@
 package io.github.analytics.pipelines;
 
+import io.github.analytics.pipelines.options.ArchiveStorageOptions;
 import io.github.analytics.pipelines.options.ArchiveWriteOptions;
 import io.github.analytics.pipelines.options.IngestOptions;
 import io.github.analytics.pipelines.options.KafkaOptions;
@@ -17,6 +18,7 @@ public interface StreamingPipelineOptions
     extends KafkaOptions,
         RedisOptions,
         ArchiveWriteOptions,
+        ArchiveStorageOptions,
         StreamingMetricOptions,
         IngestOptions,
         MetricOptions,

@@ -89,6 +89,28 @@ public final class KafkaBroker implements AutoCloseable {
     return "127.0.0.1:" + port;
   }
 
+  /**
+   * Creates the topics that do not exist yet, with {@value #DEFAULT_PARTITIONS} partitions each, and
+   * waits until the broker has them: a consumer that starts before its topic exists finds no partition.
+   */
+  public void createTopics(String... names) {
+    try (Admin admin = Admin.create(Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
+      java.util.Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+      List<org.apache.kafka.clients.admin.NewTopic> missing = new ArrayList<>();
+      for (String name : names) {
+        if (!existing.contains(name)) {
+          missing.add(new org.apache.kafka.clients.admin.NewTopic(name, DEFAULT_PARTITIONS, (short) 1));
+        }
+      }
+      admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot create the topics " + List.of(names) + " on the broker at "
+          + bootstrapServers() + " (log: " + log + ")", e);
+    }
+  }
+
   /** The broker's log file, for a failing test's message. */
   public Path log() {
     return log;

@@ -67,6 +67,37 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
     return new KafkaSource(bootstrapServers, topic, consumerGroup, maxOutOfOrderness);
   }
 
+  /**
+   * Fails with what to do when {@code topic} does not exist at {@code bootstrapServers} (or the
+   * brokers do not answer): a Kafka read of a missing topic would fail inside the job and restart.
+   */
+  public static void checkTopicExists(String bootstrapServers, String topic) {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrapServers,
+                org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                10_000,
+                org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                15_000))) {
+      if (!admin.listTopics().names().get(20, java.util.concurrent.TimeUnit.SECONDS).contains(topic)) {
+        throw new IllegalArgumentException(
+            "The topic '" + topic + "' does not exist at " + bootstrapServers + ". Create it (kafka-topics.sh"
+                + " --bootstrap-server " + bootstrapServers + " --create --topic " + topic
+                + " --partitions 4), publish to it (analytics generate --kafka " + bootstrapServers
+                + " --format NONE), or pass --inputTopic.");
+      }
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalArgumentException(
+          "No Kafka broker answers at " + bootstrapServers + " (--bootstrapServers): start one, for"
+              + " example with `./analytics stack`, and pass its address.", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while checking the topic " + topic, e);
+    }
+  }
+
   @Override
   public PCollection<RawEvent> expand(PBegin input) {
     Map<String, Object> consumer = new HashMap<>();
