@@ -379,6 +379,76 @@ class DetectAnomaliesTest {
     assertEquals(2, counter(result, PipelineCounters.ANOMALY_LATE_UPDATES_IGNORED));
   }
 
+  /**
+   * error: two stray events at minute -180 (three hours before the rest, as the first records of a
+   * live stream can be), then 5 a minute for minutes 0-39 with 60 at minute 35.
+   */
+  private static final long[] STEADY_WITH_SPIKE = steadyWithSpike();
+
+  private static long[] steadyWithSpike() {
+    long[] counts = constant(40, 5);
+    counts[35] = 60;
+    return counts;
+  }
+
+  private static List<TimestampedValue<Event>> strays() {
+    List<TimestampedValue<Event>> out = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      Instant time = minute(-180).plus(i * 20_000L);
+      out.add(TimestampedValue.of(event("stray-" + i, "error", "stray", time), time));
+    }
+    return out;
+  }
+
+  /**
+   * The stray window at minute -180 is 179 silent minutes before minute 0, more than the 60 of
+   * history: the series restarts cold at minute 0. Minute 35 is judged against minutes 0-34, 35 values
+   * of 5: mean 5, stddev 0 floored at max(1, sqrt(8 * 5)) = 6.3246, z = (60 - 5) / 6.3246 = 8.6963.
+   * Minute 36 (a 5): 36 values, mean (35 * 5 + 60) / 36 = 6.5278, population variance (35 * 25 +
+   * 3600) / 36 - 6.5278^2 = 81.6937, stddev 9.0385, z = -0.17; later minutes stay within 1.
+   */
+  private static final String STEADY_SPIKE_ALERT =
+      "events_per_minute error 10:35 10:36 60 mean=5.0000 stddev=6.3246 z=8.6963 spike";
+
+  @Test
+  void batchJudgesASteadySeriesAfterAStrayEarlyWindow(TestPipeline pipeline) {
+    List<TimestampedValue<Event>> input = new ArrayList<>(strays());
+    input.addAll(series("error", STEADY_WITH_SPIKE));
+    PCollection<Row> alerts =
+        pipeline.apply(Create.timestamped(input)).apply(DetectAnomalies.of(WindowPolicy.batch()));
+    PAssert.that(described(alerts)).containsInAnyOrder(STEADY_SPIKE_ALERT);
+    pipeline.run().waitUntilFinish();
+  }
+
+  /**
+   * The same events as a live stream: the strays and minute 0 come first, before the watermark moves;
+   * then each minute's events arrive while it is open and the watermark passes its end a minute
+   * later, with processing time going on as it would. Streaming must raise exactly the batch alert.
+   */
+  @Test
+  void streamingWithAProgressiveWatermarkRaisesTheBatchAlert(TestPipeline pipeline)
+      throws Exception {
+    Coder<Event> coder = pipeline.getCoderRegistry().getCoder(Event.class);
+    List<TimestampedValue<Event>> stray = strays();
+    TestStream.Builder<Event> stream =
+        TestStream.create(coder).addElements(first(stray), rest(stray));
+    for (int m = 0; m < STEADY_WITH_SPIKE.length; m++) {
+      List<TimestampedValue<Event>> minute = events("error", m, (int) STEADY_WITH_SPIKE[m]);
+      stream = stream
+          .addElements(first(minute), rest(minute))
+          .advanceProcessingTime(Duration.standardSeconds(30))
+          .advanceWatermarkTo(minute(m).plus(Duration.standardSeconds(30)))
+          .advanceProcessingTime(Duration.standardSeconds(30))
+          .advanceWatermarkTo(minute(m + 1).plus(Duration.standardSeconds(5)));
+    }
+    PCollection<Row> alerts =
+        pipeline.apply(stream.advanceWatermarkToInfinity())
+            .apply(DetectAnomalies.of(
+                WindowPolicy.streaming(Duration.standardSeconds(5), Duration.standardMinutes(10))));
+    PAssert.that(described(alerts)).containsInAnyOrder(STEADY_SPIKE_ALERT);
+    pipeline.run().waitUntilFinish();
+  }
+
   /** A late click in minute {@code m}. */
   private static TimestampedValue<Event> late(String type, int m, int i) {
     Instant time = minute(m).plus(30_000);
