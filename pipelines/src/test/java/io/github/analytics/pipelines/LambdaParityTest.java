@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.analytics.generator.EventGenerator;
 import io.github.analytics.generator.GeneratedRecord;
 import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.KafkaWriter;
 import io.github.analytics.generator.MmdbWriter;
 import io.github.analytics.pipelines.io.ArchiveSink;
+import io.github.analytics.pipelines.io.RedisReader;
 import io.github.analytics.pipelines.io.RedisSink;
 import io.github.analytics.stack.LocalStack;
 import java.nio.file.Files;
@@ -33,8 +33,6 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The one-code-path promise as a test. One generated day goes to a real Kafka topic once; the
@@ -48,7 +46,6 @@ import redis.clients.jedis.resps.ScanResult;
  */
 class LambdaParityTest {
   private static final LocalDate DAY = LocalDate.parse("2026-11-27");
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final java.time.Duration DEADLINE = java.time.Duration.ofMinutes(8);
 
   @TempDir Path dir;
@@ -177,49 +174,18 @@ class LambdaParityTest {
   private static Map<String, Long> metricFromRedis(
       Jedis redis, String metric, String value, boolean prefixWindow) {
     Map<String, Long> rows = new TreeMap<>();
-    for (String key : scan(redis, metric + ":" + DAY + "T*")) {
-      String window = key.substring(metric.length() + 1);
-      for (Map.Entry<String, String> field : redis.hgetAll(key).entrySet()) {
-        rows.put((prefixWindow ? window + "|" : "") + field.getKey(), number(field.getValue(), value));
-      }
-    }
+    RedisReader.metricRows(redis, metric, DAY).forEach((key, row) ->
+        rows.put(prefixWindow ? key : key.substring(key.indexOf('|') + 1), row.get(value).asLong()));
     return rows;
   }
 
   private static Map<String, Long> sessionsFromRedis(Jedis redis) {
     Map<String, Long> rows = new TreeMap<>();
-    for (String json : redis.hgetAll("sessions:" + DAY).values()) {
-      rows.put(text(json, "user_id") + "|" + number(json, "session_start_ms"), number(json, "event_count"));
+    for (JsonNode session : RedisReader.sessions(redis, DAY).values()) {
+      rows.put(session.get("user_id").asText() + "|" + session.get("session_start_ms").asLong(),
+          session.get("event_count").asLong());
     }
     return rows;
-  }
-
-  private static long number(String json, String field) {
-    try {
-      JsonNode node = JSON.readTree(json);
-      return node.get(field).asLong();
-    } catch (Exception e) {
-      throw new AssertionError("Not a JSON row with '" + field + "': " + json, e);
-    }
-  }
-
-  private static String text(String json, String field) {
-    try {
-      return JSON.readTree(json).get(field).asText();
-    } catch (Exception e) {
-      throw new AssertionError("Not a JSON row with '" + field + "': " + json, e);
-    }
-  }
-
-  private static List<String> scan(Jedis redis, String pattern) {
-    List<String> keys = new ArrayList<>();
-    String cursor = ScanParams.SCAN_POINTER_START;
-    do {
-      ScanResult<String> page = redis.scan(cursor, new ScanParams().match(pattern).count(1000));
-      keys.addAll(page.getResult());
-      cursor = page.getCursor();
-    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-    return keys;
   }
 
   // ---- helpers

@@ -13,6 +13,7 @@ import io.github.analytics.pipelines.BatchPipelineOptions;
 import io.github.analytics.pipelines.BatchResult;
 import io.github.analytics.pipelines.StreamingPipeline;
 import io.github.analytics.pipelines.StreamingPipelineOptions;
+import io.github.analytics.pipelines.io.RedisReader;
 import io.github.analytics.pipelines.io.RedisSink;
 import io.github.analytics.stack.LocalStack;
 import java.nio.file.Path;
@@ -37,8 +38,6 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * The local Lambda demo: a live window of generated traffic through Kafka into the streaming
@@ -228,10 +227,8 @@ final class LambdaDemo {
     long now = System.nanoTime();
     long counted = 0;
     for (LocalDate day : days(live)) {
-      for (String key : scan(redis, "event_counts_per_minute:" + day + "T*")) {
-        for (String row : redis.hvals(key)) {
-          counted += number(row, "event_count");
-        }
+      for (JsonNode row : RedisReader.metricRows(redis, "event_counts_per_minute", day).values()) {
+        counted += row.get("event_count").asLong();
       }
     }
     // Lag: how long ago the publisher had sent as many on-time events as Redis has counted now.
@@ -309,11 +306,8 @@ final class LambdaDemo {
     long end = live.end().toEpochMilli();
     Map<String, Long> streamingMinutes = new TreeMap<>();
     for (LocalDate day : days(live)) {
-      for (String key : scan(redis, "event_counts_per_minute:" + day + "T*")) {
-        String window = key.substring("event_counts_per_minute:".length());
-        redis.hgetAll(key).forEach((field, row) -> streamingMinutes.put(window + "|" + field,
-            number(row, "event_count")));
-      }
+      RedisReader.metricRows(redis, "event_counts_per_minute", day)
+          .forEach((key, row) -> streamingMinutes.put(key, row.get("event_count").asLong()));
     }
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:" + warehouse)) {
       Map<String, Long> batchMinutes = queryMap(db,
@@ -426,17 +420,6 @@ final class LambdaDemo {
       days.add(d);
     }
     return days;
-  }
-
-  private static List<String> scan(Jedis redis, String pattern) {
-    List<String> keys = new ArrayList<>();
-    String cursor = ScanParams.SCAN_POINTER_START;
-    do {
-      ScanResult<String> page = redis.scan(cursor, new ScanParams().match(pattern).count(1000));
-      keys.addAll(page.getResult());
-      cursor = page.getCursor();
-    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-    return keys;
   }
 
   private static long number(String json, String field) {

@@ -30,7 +30,7 @@ class AnalyticsCliTest {
 
   @Test
   void demoPrintsAReadableSummaryAndTheWarehouseAnswersQueries(@TempDir Path dir) {
-    Run demo = run("demo", "--runner", "DIRECT", "--events", "3000", "--users", "300",
+    Run demo = run("demo", "--batch-only", "--runner", "DIRECT", "--events", "3000", "--users", "300",
         "--date", "2026-11-27", "--data-dir", dir.toString());
     assertEquals(0, demo.exitCode(), demo.out());
     for (String section : new String[] {
@@ -51,6 +51,46 @@ class AnalyticsCliTest {
         "SELECT users FROM funnel_conversion WHERE funnel = 'checkout' AND step = 1 AND users > 0");
     assertEquals(0, funnel.exitCode(), funnel.out());
     assertTrue(funnel.out().contains("(1 rows)"), funnel.out());
+  }
+
+  @Test
+  void theLambdaDemoStreamsThenReconcilesWithTheBatchLayer(@TempDir Path dir) {
+    // Twenty simulated minutes at 60x: about 20 s of streaming, then the batch layer on Flink.
+    Run demo = run("demo", "--events", "20000", "--users", "2000", "--date", "2026-11-27",
+        "--live-from", "13:40", "--duration", "PT20M", "--report-every", "PT5S",
+        "--data-dir", dir.toString());
+    assertEquals(0, demo.exitCode(), demo.out());
+    for (String section : new String[] {
+        "[2/5] Starting the local stack", "[3/5] Starting the streaming pipeline", "counted",
+        "Dashboards were at most", "records archived", "Reconciliation of the two layers",
+        "sessions started in the window", "anomaly alerts"}) {
+      assertTrue(demo.out().contains(section), "demo output lacks '" + section + "':\n" + demo.out());
+    }
+    // Both layers counted the same events in the streamed window's minutes, row for row.
+    java.util.regex.Matcher counted = java.util.regex.Pattern
+        .compile("events counted, minutes of the window\\s+([\\d,]+)\\s+([\\d,]+)")
+        .matcher(demo.out());
+    assertTrue(counted.find(), demo.out());
+    assertEquals(counted.group(2), counted.group(1), "streaming vs batch events counted");
+    java.util.regex.Matcher rows = java.util.regex.Pattern
+        .compile("per-minute rows identical\\s+([\\d,]+) of ([\\d,]+)").matcher(demo.out());
+    assertTrue(rows.find(), demo.out());
+    assertEquals(rows.group(2), rows.group(1), "identical per-minute rows");
+  }
+
+  @Test
+  void streamHelpExplainsEveryPipelineOption() {
+    Run help = run("stream", "--help");
+    assertEquals(0, help.exitCode());
+    for (String option : new String[] {
+        "--bootstrapServers", "--inputTopic", "--consumerGroup", "--maxOutOfOrdernessSeconds",
+        "--deadLetterTopic", "--rollupTopic", "--alertTopic", "--redisUri", "--redisTtlHours",
+        "--redisDailyTtlDays", "--writeArchive", "--archiveRoot", "--archiveWindowMinutes",
+        "--archiveShards", "--archiveFlushSeconds", "--archiveAllowedLatenessMinutes", "--writeMetrics",
+        "--earlyFiringSeconds", "--allowedLatenessMinutes", "--geoDatabase", "--sessionGapMinutes",
+        "--awsRegion", "--s3ClientFactoryClass"}) {
+      assertTrue(help.out().contains(option), "--help lacks " + option + ":\n" + help.out());
+    }
   }
 
   @Test

@@ -64,6 +64,8 @@ public final class RedisSink {
   public static final String ALERT_IDS = "alerts:anomalies:ids";
   public static final int ALERT_STREAM_LENGTH = 10_000;
   public static final String ALL_EVENT_TYPES = "all";
+  /** Prefix of the per-day session hashes, {@code sessions:<yyyy-MM-dd>}. */
+  public static final String SESSIONS_PREFIX = "sessions:";
   private static final DateTimeFormatter HOUR =
       DateTimeFormatter.ofPattern("yyyyMMddHH", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter DAY =
@@ -172,7 +174,7 @@ public final class RedisSink {
 
   /** The hash of the sessions starting on the UTC day of {@code start}. */
   public static String sessionsKey(org.joda.time.Instant start) {
-    return "sessions:" + ISO_DAY.format(java.time.Instant.ofEpochMilli(start.getMillis()));
+    return SESSIONS_PREFIX + ISO_DAY.format(java.time.Instant.ofEpochMilli(start.getMillis()));
   }
 
   /** The hash of a metric's rows for one value of its day column. */
