@@ -1,6 +1,5 @@
 package io.github.analytics.pipelines;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -71,8 +70,9 @@ import redis.clients.jedis.Jedis;
  * wall clock (minus the out-of-orderness bound), so a past day would have every window closed as soon
  * as the first half is read, and the second half would be dropped as late. In the future, windows
  * stay open across the interruption, their state must survive it, and early firings keep Redis at the
- * current totals. The day is cut at noon (arrival time), so the interruption falls inside open
- * per-minute, hourly and session windows and inside the deduplication horizon.
+ * current totals. The day is cut at the first client retry arriving after noon: the interruption
+ * falls inside open per-minute, hourly and session windows, and the retry's original lies before
+ * the cut, so a job that lost its deduplication state counts that event twice.
  */
 class StreamingRecoveryTest {
   private static final LocalDate GENERATED_DAY = LocalDate.parse("2026-11-27");
@@ -87,7 +87,8 @@ class StreamingRecoveryTest {
   private static LocalStack stack;
   /** The generated day as it lands in Redis, after the time shift. */
   private static LocalDate day;
-  private static Instant noon;
+  /** Where the day is cut in two (arrival time). */
+  private static Instant cut;
   private static List<GeneratedRecord> firstHalf;
   private static List<GeneratedRecord> secondHalf;
   private static long validEvents;
@@ -99,7 +100,6 @@ class StreamingRecoveryTest {
     long shiftDays =
         ChronoUnit.DAYS.between(GENERATED_DAY, LocalDate.now(ZoneOffset.UTC).plusDays(2));
     day = GENERATED_DAY.plusDays(shiftDays);
-    noon = new Instant(day.atTime(12, 0).toInstant(ZoneOffset.UTC).toEpochMilli());
     List<GeneratedRecord> records = new ArrayList<>();
     EventGenerator.of(
             GeneratorConfig.forDay(GENERATED_DAY)
@@ -109,8 +109,15 @@ class StreamingRecoveryTest {
                 .withLateShare(0)
                 .withTimeShift(Duration.ofDays(shiftDays)))
         .generate(records::add);
-    firstHalf = records.stream().filter(r -> r.receivedAtMillis() < noon.getMillis()).toList();
-    secondHalf = records.stream().filter(r -> r.receivedAtMillis() >= noon.getMillis()).toList();
+    long noon = day.atTime(12, 0).toInstant(ZoneOffset.UTC).toEpochMilli();
+    // A retry arrives 1 to 30 s after its original, so the original is in the first half.
+    cut = new Instant(records.stream()
+        .filter(r -> r.kind() == RecordKind.DUPLICATE && r.receivedAtMillis() >= noon)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("the generated day has no retry after noon"))
+        .receivedAtMillis());
+    firstHalf = records.stream().filter(r -> r.receivedAtMillis() < cut.getMillis()).toList();
+    secondHalf = records.stream().filter(r -> r.receivedAtMillis() >= cut.getMillis()).toList();
     // The truth, from the generator: every valid event once (duplicates and malformed records aside).
     validEvents = records.stream().filter(r -> r.kind() == RecordKind.ON_TIME).count();
     validInFirstHalf = firstHalf.stream().filter(r -> r.kind() == RecordKind.ON_TIME).count();
@@ -128,7 +135,7 @@ class StreamingRecoveryTest {
     try (Jedis redis = redis(1)) {
       uninterrupted = awaitCompleteAndStable(redis, "the uninterrupted run");
     } finally {
-      job.cancel();
+      cancel(job);
     }
     progress("uninterrupted run done: " + uninterrupted.summary());
     assertTrue(uninterrupted.sessions().size() > 300, uninterrupted.summary());
@@ -158,7 +165,7 @@ class StreamingRecoveryTest {
         new FailOnceSource(
             KafkaSource.read(options.getBootstrapServers(), options.getInputTopic(),
                 options.getConsumerGroup(), org.joda.time.Duration.standardSeconds(5)),
-            marker.toString(), noon, 300));
+            marker.toString(), cut, 300));
 
     publish("failure", firstHalf);
     PipelineResult job = pipeline.run();
@@ -172,12 +179,13 @@ class StreamingRecoveryTest {
           () -> completeCheckpoints(checkpoints).keySet().stream().anyMatch(n -> n > before),
           () -> "checkpoints: " + completeCheckpoints(checkpoints));
       publish("failure", secondHalf);
-      awaitTrue("the injected failure", () -> Files.exists(marker), () -> "no marker " + marker);
+      awaitTrue("the injected failure", () -> running(job) && Files.exists(marker),
+          () -> "no marker " + marker);
       progress("failure run: failed once, waiting for the reference values");
-      awaitEqualThenStable(redis, "after a failure inside the job");
+      awaitEqualThenStable(redis, "after a failure inside the job", () -> running(job));
       progress("failure run: exact");
     } finally {
-      job.cancel();
+      cancel(job);
     }
   }
 
@@ -286,6 +294,29 @@ class StreamingRecoveryTest {
         .redirectErrorStream(true)
         .redirectOutput(log.toFile())
         .start();
+  }
+
+  /** True while an in-process job runs; fails the test, saying how it ended, once it does not. */
+  private static boolean running(PipelineResult job) {
+    PipelineResult.State state;
+    try {
+      state = job.getState();
+    } catch (RuntimeException e) {
+      throw new AssertionError("The streaming job is gone (its mini cluster shut down)", e);
+    }
+    if (state.isTerminal()) {
+      fail("The streaming job ended: " + state);
+    }
+    return true;
+  }
+
+  /** Cancels an in-process job; one that already ended has nothing to cancel (and says so above). */
+  private static void cancel(PipelineResult job) throws IOException {
+    try {
+      job.cancel();
+    } catch (IllegalStateException alreadyEnded) {
+      progress("nothing to cancel: " + alreadyEnded.getMessage());
+    }
   }
 
   private static boolean alive(Process process, Path log) {
@@ -476,10 +507,6 @@ class StreamingRecoveryTest {
     }
   }
 
-  private static void awaitEqualThenStable(Jedis redis, String what) {
-    awaitEqualThenStable(redis, what, () -> true);
-  }
-
   /**
    * Waits until Redis equals the uninterrupted run's values, then checks that it stays equal for
    * {@link #STABLE}: an event counted twice would push a value past the reference.
@@ -513,10 +540,26 @@ class StreamingRecoveryTest {
 
   private static void assertDashboardsEqual(Dashboard actual, String message) {
     String detail = message + "; uninterrupted: " + uninterrupted.summary() + "; this run: " + actual.summary();
-    assertEquals(uninterrupted.perMinuteCounts(), actual.perMinuteCounts(), "per-minute counts, " + detail);
-    assertEquals(uninterrupted.sessions(), actual.sessions(), "sessions, " + detail);
-    assertEquals(uninterrupted.hourlyDistinctUsers(), actual.hourlyDistinctUsers(),
-        "hourly distinct users, " + detail);
+    assertSame("per-minute counts", uninterrupted.perMinuteCounts(), actual.perMinuteCounts(), detail);
+    assertSame("sessions", uninterrupted.sessions(), actual.sessions(), detail);
+    assertSame("hourly distinct users", uninterrupted.hourlyDistinctUsers(), actual.hourlyDistinctUsers(),
+        detail);
+  }
+
+  /** Fails naming the rows that differ (at most 20), not printing thousands that agree. */
+  private static void assertSame(
+      String what, Map<String, Long> expected, Map<String, Long> actual, String detail) {
+    if (expected.equals(actual)) {
+      return;
+    }
+    java.util.Set<String> keys = new java.util.TreeSet<>(expected.keySet());
+    keys.addAll(actual.keySet());
+    List<String> differences = keys.stream()
+        .filter(k -> !java.util.Objects.equals(expected.get(k), actual.get(k)))
+        .map(k -> k + ": uninterrupted " + expected.get(k) + ", this run " + actual.get(k))
+        .toList();
+    fail(what + " differ in " + differences.size() + " rows, " + detail + "\n  "
+        + String.join("\n  ", differences.subList(0, Math.min(20, differences.size()))));
   }
 
   /** Progress in the test's output file, so a slow or stuck phase can be told apart. */
