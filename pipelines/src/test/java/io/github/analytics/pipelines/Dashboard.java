@@ -1,15 +1,12 @@
 package io.github.analytics.pipelines;
 
+import io.github.analytics.pipelines.io.RedisReader;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.params.ScanParams;
-import redis.clients.jedis.resps.ScanResult;
 
 /**
  * What a dashboard shows for one generated UTC day, read from Redis by the key layout {@code RedisSink}
@@ -20,8 +17,6 @@ import redis.clients.jedis.resps.ScanResult;
  */
 record Dashboard(
     Map<String, Long> perMinuteCounts, Map<String, Long> sessions, Map<String, Long> hourlyDistinctUsers) {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Reads the day's values (and the next day's) from the database {@code redis} has selected. */
   static Dashboard read(Jedis redis, LocalDate day) {
     Map<String, Long> perMinute = new TreeMap<>();
@@ -55,41 +50,16 @@ record Dashboard(
   /** Every row of a metric's hashes ({@code <metric>:<window>}) for the day: window|field to a number. */
   private static Map<String, Long> metric(Jedis redis, LocalDate day, String metric, String value) {
     Map<String, Long> rows = new TreeMap<>();
-    for (String key : scan(redis, metric + ":" + day + "T*")) {
-      String window = key.substring(metric.length() + 1);
-      for (Map.Entry<String, String> field : redis.hgetAll(key).entrySet()) {
-        rows.put(window + "|" + field.getKey(), json(field.getValue()).get(value).asLong());
-      }
-    }
+    RedisReader.metricRows(redis, metric, day).forEach((key, row) -> rows.put(key, row.get(value).asLong()));
     return rows;
   }
 
   private static Map<String, Long> sessions(Jedis redis, LocalDate day) {
     Map<String, Long> rows = new TreeMap<>();
-    for (String value : redis.hgetAll("sessions:" + day).values()) {
-      JsonNode row = json(value);
+    for (JsonNode row : RedisReader.sessions(redis, day).values()) {
       rows.put(row.get("user_id").asText() + "|" + row.get("session_start_ms").asLong(),
           row.get("event_count").asLong());
     }
     return rows;
-  }
-
-  private static JsonNode json(String value) {
-    try {
-      return JSON.readTree(value);
-    } catch (Exception e) {
-      throw new AssertionError("Not a JSON row: " + value, e);
-    }
-  }
-
-  private static List<String> scan(Jedis redis, String pattern) {
-    List<String> keys = new ArrayList<>();
-    String cursor = ScanParams.SCAN_POINTER_START;
-    do {
-      ScanResult<String> page = redis.scan(cursor, new ScanParams().match(pattern).count(1000));
-      keys.addAll(page.getResult());
-      cursor = page.getCursor();
-    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
-    return keys;
   }
 }

@@ -57,7 +57,8 @@ class LambdaParityTest {
     MmdbWriter.writeGeoFixture(geo);
     List<GeneratedRecord> records = new ArrayList<>();
     EventGenerator.of(
-            GeneratorConfig.forDay(DAY).withSeed(11).withEvents(4_000).withUsers(400).withLateShare(0))
+            GeneratorConfig.forDay(DAY).withSeed(11).withEvents(20_000).withUsers(1_500).withLateShare(0)
+                .withAnomalyAt(java.time.LocalTime.of(14, 0)))
         .generate(records::add);
 
     try (LocalStack stack = LocalStack.start(dir.resolve("stack"))) {
@@ -111,6 +112,11 @@ class LambdaParityTest {
           Map<String, Long> sessions = sessionsFromDuckDb(db);
           Map<String, Long> funnel = funnelFromDuckDb(db);
           Map<String, Long> hourlyUsers = hourlyUsersFromDuckDb(db);
+          Map<String, Long> anomalies = queryMap(db,
+              "SELECT strftime(window_start, '%Y-%m-%dT%H:%M:%SZ') || '|' || series || '|' || series_key,"
+                  + " value FROM anomalies");
+          assertTrue(anomalies.keySet().stream().anyMatch(k -> k.contains("T14:0") && k.endsWith("|error")),
+              "the batch layer finds the planted error burst: " + anomalies);
           assertTrue(perMinute.size() > 1_000, "the day has per-minute rows: " + perMinute.size());
           assertTrue(sessions.size() > 400, "the day has sessions: " + sessions.size());
           // Streaming keeps converging while late panes land: compare until equal or the deadline.
@@ -118,6 +124,8 @@ class LambdaParityTest {
           awaitEqual("sessions", sessions, () -> sessionsFromRedis(redis));
           awaitEqual("funnel steps", funnel, () -> funnelFromRedis(redis));
           awaitEqual("hourly distinct users (HLL++)", hourlyUsers, () -> hourlyUsersFromRedis(redis));
+          awaitEqual("anomalies", anomalies, () -> metricFromRedis(redis, "anomalies", "value", true));
+          assertEquals(anomalies.size(), redis.xlen(RedisSink.ALERT_STREAM), "alerts in the stream");
 
           long exact = queryLong(db,
               "SELECT count(DISTINCT user_id) FROM events WHERE CAST(event_timestamp AS DATE) = DATE '" + DAY + "'");
@@ -241,7 +249,15 @@ class LambdaParityTest {
     Map<String, Long> last = actual.read();
     while (!expected.equals(last)) {
       if (System.nanoTime() > deadline) {
-        assertEquals(expected, last, what + ": batch (expected) vs streaming (actual)");
+        Map<String, String> differences = new TreeMap<>();
+        for (String key : new TreeSet<>(java.util.stream.Stream.concat(
+            expected.keySet().stream(), last.keySet().stream()).toList())) {
+          if (!java.util.Objects.equals(expected.get(key), last.get(key))) {
+            differences.put(key, "batch " + expected.get(key) + ", streaming " + last.get(key));
+          }
+        }
+        fail(what + ": " + differences.size() + " of " + expected.size() + " rows differ after "
+            + DEADLINE + ", for example " + differences.entrySet().stream().limit(20).toList());
       }
       java.util.concurrent.locks.LockSupport.parkNanos(500_000_000L);
       last = actual.read();

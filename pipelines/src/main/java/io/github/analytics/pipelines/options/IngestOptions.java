@@ -45,9 +45,9 @@ public interface IngestOptions extends PipelineOptions {
   void setDedupeHorizonHours(int value);
 
   @Description(
-      "Keys (buckets) that event ids are spread over for deduplication: the upper bound of that"
-          + " step's parallelism. Each bucket holds one sweep timer. The direct runner pays per key, so"
-          + " give it a handful (e.g. 8).")
+      "Streaming: keys (buckets) that event ids are spread over for deduplication, the upper bound of"
+          + " that step's parallelism; each bucket holds one sweep timer. The direct runner pays per key,"
+          + " so give it a handful (e.g. 8). Batch runs combine the copies of each id instead.")
   @Default.Integer(256)
   int getDedupeBuckets();
 

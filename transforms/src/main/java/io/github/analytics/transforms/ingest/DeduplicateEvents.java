@@ -3,6 +3,7 @@ package io.github.analytics.transforms.ingest;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.coders.KvCoder;
@@ -18,11 +19,13 @@ import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.WithKeys;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.TimestampCombiner;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -31,16 +34,25 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * Drops repeated events: of the events that share an {@code event_id}, the first to be processed is
- * kept and the others are counted as {@link PipelineCounters#DUPLICATES_DROPPED} and dropped. Client
- * SDKs retry, so repeats are normal; a retry carries the same {@code event_id} and client fields and
- * differs only in its arrival time.
+ * Drops repeated events: of the events that share an {@code event_id}, the earliest copy is kept and
+ * the others are counted as {@link PipelineCounters#DUPLICATES_DROPPED} and dropped. Client SDKs
+ * retry, so repeats are normal; a retry carries the same {@code event_id} and client fields and
+ * differs only in its arrival time, so it never has an earlier event time than the original (event
+ * time is the client's clock capped at the arrival) and may have a later one.
  *
- * <p>An {@code event_id} is remembered until the watermark passes its first copy's event time plus
- * {@code horizon}, so state stays bounded on an unbounded stream; a copy that arrives after that is
- * kept as a new event. In a bounded (batch) run the watermark only advances at the end, so every copy
- * within the run is caught; for retries, which carry the original event time, both layers drop the
- * same copies.
+ * <p>Both layers keep the same copy:
+ *
+ * <ul>
+ *   <li>Unbounded (streaming): the first copy processed is kept. A user's records sit in one Kafka
+ *       partition in order of arrival, so that is the earliest arrival, which has the earliest event
+ *       time. An {@code event_id} is remembered until the watermark passes its first copy's event time
+ *       plus {@code horizon}, so state stays bounded; a copy that arrives after that is kept as a new
+ *       event.
+ *   <li>Bounded (batch): records come in no particular order, so the copies of an id are combined and
+ *       the one with the earliest event time is kept (then the earliest arrival, then the smallest
+ *       server timestamp), whichever the runner processes first. Every copy within the run is caught,
+ *       as a stream catches every retry within the horizon.
+ * </ul>
  *
  * <p>Ids are spread over {@link #withBuckets buckets} (keys) by hash; each bucket holds a map from id
  * to expiry and one event-time timer that sweeps expired ids in steps of a quarter of the horizon (so
@@ -101,6 +113,23 @@ public final class DeduplicateEvents extends PTransform<PCollection<Event>, PCol
           "DeduplicateEvents needs at least one bucket, got " + buckets + "; the default is "
               + DEFAULT_BUCKETS);
     }
+    if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
+      return input
+          .apply(
+              "IntoGlobalWindow",
+              Window.<Event>into(new GlobalWindows())
+                  // The kept copy is the earliest, and so is its timestamp: its event time.
+                  .withTimestampCombiner(TimestampCombiner.EARLIEST))
+          .apply(
+              "KeyById",
+              WithKeys.of(Event::getEventId).withKeyType(TypeDescriptors.strings()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), input.getCoder()))
+          .apply("CountCopies", ParDo.of(new OneCopyFn()))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(input.getCoder(), VarLongCoder.of())))
+          .apply("KeepEarliestCopy", Combine.perKey(new EarliestCopyFn()))
+          .apply("CountDropped", ParDo.of(new DropCopiesFn()))
+          .setCoder(input.getCoder());
+    }
     int bucketCount = buckets;
     return input
         .apply("IntoGlobalWindow", Window.<Event>into(new GlobalWindows()))
@@ -111,6 +140,50 @@ public final class DeduplicateEvents extends PTransform<PCollection<Event>, PCol
         .setCoder(KvCoder.of(VarIntCoder.of(), input.getCoder()))
         .apply("KeepFirstCopy", ParDo.of(new KeepFirstFn(horizon)))
         .setCoder(input.getCoder());
+  }
+
+  /** Orders copies: earliest event time, then earliest arrival, then smallest server timestamp. */
+  static final Comparator<Event> EARLIEST =
+      Comparator.comparing(Event::getEventTimestamp)
+          .thenComparing(Event::getReceivedAt)
+          .thenComparing(
+              Event::getServerTimestamp, Comparator.nullsLast(Comparator.naturalOrder()));
+
+  /** Each copy as (copy, 1), so the combine can count them. */
+  static final class OneCopyFn extends DoFn<KV<String, Event>, KV<String, KV<Event, Long>>> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<String, Event> copy, OutputReceiver<KV<String, KV<Event, Long>>> out) {
+      out.output(KV.of(copy.getKey(), KV.of(copy.getValue(), 1L)));
+    }
+  }
+
+  /** (earliest copy, number of copies) of an id; associative and commutative, so lifted. */
+  static final class EarliestCopyFn
+      extends Combine.BinaryCombineFn<KV<Event, Long>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public KV<Event, Long> apply(KV<Event, Long> left, KV<Event, Long> right) {
+      Event earliest =
+          EARLIEST.compare(left.getKey(), right.getKey()) <= 0 ? left.getKey() : right.getKey();
+      return KV.of(earliest, left.getValue() + right.getValue());
+    }
+  }
+
+  /** Emits the kept copy and counts the dropped ones. */
+  static final class DropCopiesFn extends DoFn<KV<String, KV<Event, Long>>, Event> {
+    private static final long serialVersionUID = 1L;
+    private final Counter duplicates = PipelineCounters.counter(PipelineCounters.DUPLICATES_DROPPED);
+
+    @ProcessElement
+    public void processElement(
+        @Element KV<String, KV<Event, Long>> id, OutputReceiver<Event> out) {
+      duplicates.inc(id.getValue().getValue() - 1);
+      out.output(id.getValue().getKey());
+    }
   }
 
   /** Keeps the first event per id; remembers each id until its expiry, swept by one timer per key. */

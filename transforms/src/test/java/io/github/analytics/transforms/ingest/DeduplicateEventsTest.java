@@ -50,6 +50,29 @@ class DeduplicateEventsTest {
   }
 
   @Test
+  void batchKeepsTheEarliestCopyWhateverTheOrderItComesIn(TestPipeline pipeline) {
+    // A client whose clock runs ahead: event time is capped at the arrival, so the retry, which
+    // arrived 20 s later, has a later event time than the original. It comes first here.
+    Event original = event("a", "click", "u1", T0).toBuilder()
+        .setReceivedAt(T0).setServerTimestamp(T0).build();
+    Event retry = original.toBuilder()
+        .setEventTimestamp(T0.plus(20_000)).setReceivedAt(T0.plus(20_000))
+        .setServerTimestamp(T0.plus(20_000)).build();
+    PCollection<Event> unique =
+        pipeline
+            .apply(Create.timestamped(
+                TimestampedValue.of(retry, T0.plus(20_000)),
+                TimestampedValue.of(original, T0),
+                TimestampedValue.of(retry, T0.plus(20_000))))
+            .apply(DeduplicateEvents.of());
+    PAssert.that(unique.apply(org.apache.beam.sdk.transforms.Reify.timestamps()))
+        .containsInAnyOrder(TimestampedValue.of(original, T0));
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(2, counter(result, PipelineCounters.DUPLICATES_DROPPED));
+  }
+
+  @Test
   void forgetsAnIdOnceTheHorizonHasPassedInEventTime(TestPipeline pipeline) throws Exception {
     Coder<Event> coder = pipeline.getCoderRegistry().getCoder(Event.class);
     Event first = event("a", "click", "u1", T0);
