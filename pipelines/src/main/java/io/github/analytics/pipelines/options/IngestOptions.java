@@ -45,9 +45,10 @@ public interface IngestOptions extends PipelineOptions {
   void setDedupeHorizonHours(int value);
 
   @Description(
-      "Streaming: keys (buckets) that event ids are spread over for deduplication, the upper bound of"
-          + " that step's parallelism; each bucket holds one sweep timer. The direct runner pays per key,"
-          + " so give it a handful (e.g. 8). Batch runs combine the copies of each id instead.")
+      "Keys (buckets) that event ids are spread over for deduplication, the upper bound of that step's"
+          + " parallelism. Streaming: each bucket holds one sweep timer. Batch: a bucket's unique events"
+          + " meet in one worker's memory at the end of the combine, so raise it for very large runs."
+          + " The direct runner pays per key, so give it a handful (e.g. 8).")
   @Default.Integer(256)
   int getDedupeBuckets();
 

@@ -4,9 +4,13 @@ import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderRegistry;
 import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.MapCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarIntCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -51,7 +55,9 @@ import org.joda.time.Instant;
  *   <li>Bounded (batch): records come in no particular order, so the copies of an id are combined and
  *       the one with the earliest event time is kept (then the earliest arrival, then the smallest
  *       server timestamp), whichever the runner processes first. Every copy within the run is caught,
- *       as a stream catches every retry within the horizon.
+ *       as a stream catches every retry within the horizon. The combine runs per bucket (with
+ *       combiner lifting), and a bucket's unique events meet in one map at the end: for very large
+ *       batch runs, raise the bucket count so that a bucket's share fits a worker's memory.
  * </ul>
  *
  * <p>Ids are spread over {@link #withBuckets buckets} (keys) by hash; each bucket holds a map from id
@@ -113,24 +119,23 @@ public final class DeduplicateEvents extends PTransform<PCollection<Event>, PCol
           "DeduplicateEvents needs at least one bucket, got " + buckets + "; the default is "
               + DEFAULT_BUCKETS);
     }
+    int bucketCount = buckets;
     if (input.isBounded() == PCollection.IsBounded.BOUNDED) {
       return input
           .apply(
               "IntoGlobalWindow",
               Window.<Event>into(new GlobalWindows())
-                  // The kept copy is the earliest, and so is its timestamp: its event time.
+                  // Each kept copy is re-stamped with its event time, which is never earlier.
                   .withTimestampCombiner(TimestampCombiner.EARLIEST))
           .apply(
-              "KeyById",
-              WithKeys.of(Event::getEventId).withKeyType(TypeDescriptors.strings()))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), input.getCoder()))
-          .apply("CountCopies", ParDo.of(new OneCopyFn()))
-          .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(input.getCoder(), VarLongCoder.of())))
-          .apply("KeepEarliestCopy", Combine.perKey(new EarliestCopyFn()))
-          .apply("CountDropped", ParDo.of(new DropCopiesFn()))
+              "KeyByIdBucket",
+              WithKeys.of((Event e) -> Math.floorMod(e.getEventId().hashCode(), bucketCount))
+                  .withKeyType(TypeDescriptors.integers()))
+          .setCoder(KvCoder.of(VarIntCoder.of(), input.getCoder()))
+          .apply("KeepEarliestCopies", Combine.perKey(new EarliestCopiesFn(input.getCoder())))
+          .apply("EmitKeptCopies", ParDo.of(new EmitKeptFn()))
           .setCoder(input.getCoder());
     }
-    int bucketCount = buckets;
     return input
         .apply("IntoGlobalWindow", Window.<Event>into(new GlobalWindows()))
         .apply(
@@ -149,40 +154,75 @@ public final class DeduplicateEvents extends PTransform<PCollection<Event>, PCol
           .thenComparing(
               Event::getServerTimestamp, Comparator.nullsLast(Comparator.naturalOrder()));
 
-  /** Each copy as (copy, 1), so the combine can count them. */
-  static final class OneCopyFn extends DoFn<KV<String, Event>, KV<String, KV<Event, Long>>> {
+  /**
+   * Per bucket: event id to (earliest copy, copies seen). Partial maps from different workers merge
+   * by keeping the earlier copy and adding the counts, so the result does not depend on order.
+   */
+  static final class EarliestCopiesFn
+      extends Combine.CombineFn<Event, Map<String, KV<Event, Long>>, Map<String, KV<Event, Long>>> {
     private static final long serialVersionUID = 1L;
+    private final Coder<Event> eventCoder;
 
-    @ProcessElement
-    public void processElement(
-        @Element KV<String, Event> copy, OutputReceiver<KV<String, KV<Event, Long>>> out) {
-      out.output(KV.of(copy.getKey(), KV.of(copy.getValue(), 1L)));
+    EarliestCopiesFn(Coder<Event> eventCoder) {
+      this.eventCoder = eventCoder;
     }
-  }
-
-  /** (earliest copy, number of copies) of an id; associative and commutative, so lifted. */
-  static final class EarliestCopyFn
-      extends Combine.BinaryCombineFn<KV<Event, Long>> {
-    private static final long serialVersionUID = 1L;
 
     @Override
-    public KV<Event, Long> apply(KV<Event, Long> left, KV<Event, Long> right) {
-      Event earliest =
-          EARLIEST.compare(left.getKey(), right.getKey()) <= 0 ? left.getKey() : right.getKey();
-      return KV.of(earliest, left.getValue() + right.getValue());
+    public Map<String, KV<Event, Long>> createAccumulator() {
+      return new HashMap<>();
+    }
+
+    @Override
+    public Map<String, KV<Event, Long>> addInput(Map<String, KV<Event, Long>> copies, Event event) {
+      copies.merge(event.getEventId(), KV.of(event, 1L), EarliestCopiesFn::earlier);
+      return copies;
+    }
+
+    @Override
+    public Map<String, KV<Event, Long>> mergeAccumulators(
+        Iterable<Map<String, KV<Event, Long>>> accumulators) {
+      Map<String, KV<Event, Long>> merged = new HashMap<>();
+      for (Map<String, KV<Event, Long>> copies : accumulators) {
+        copies.forEach((id, copy) -> merged.merge(id, copy, EarliestCopiesFn::earlier));
+      }
+      return merged;
+    }
+
+    @Override
+    public Map<String, KV<Event, Long>> extractOutput(Map<String, KV<Event, Long>> copies) {
+      return copies;
+    }
+
+    @Override
+    public Coder<Map<String, KV<Event, Long>>> getAccumulatorCoder(
+        CoderRegistry registry, Coder<Event> inputCoder) {
+      return MapCoder.of(StringUtf8Coder.of(), KvCoder.of(eventCoder, VarLongCoder.of()));
+    }
+
+    @Override
+    public Coder<Map<String, KV<Event, Long>>> getDefaultOutputCoder(
+        CoderRegistry registry, Coder<Event> inputCoder) {
+      return getAccumulatorCoder(registry, inputCoder);
+    }
+
+    private static KV<Event, Long> earlier(KV<Event, Long> a, KV<Event, Long> b) {
+      Event earliest = EARLIEST.compare(a.getKey(), b.getKey()) <= 0 ? a.getKey() : b.getKey();
+      return KV.of(earliest, a.getValue() + b.getValue());
     }
   }
 
-  /** Emits the kept copy and counts the dropped ones. */
-  static final class DropCopiesFn extends DoFn<KV<String, KV<Event, Long>>, Event> {
+  /** Emits each kept copy at its event time and counts the dropped ones. */
+  static final class EmitKeptFn extends DoFn<KV<Integer, Map<String, KV<Event, Long>>>, Event> {
     private static final long serialVersionUID = 1L;
     private final Counter duplicates = PipelineCounters.counter(PipelineCounters.DUPLICATES_DROPPED);
 
     @ProcessElement
     public void processElement(
-        @Element KV<String, KV<Event, Long>> id, OutputReceiver<Event> out) {
-      duplicates.inc(id.getValue().getValue() - 1);
-      out.output(id.getValue().getKey());
+        @Element KV<Integer, Map<String, KV<Event, Long>>> bucket, OutputReceiver<Event> out) {
+      for (KV<Event, Long> copy : bucket.getValue().values()) {
+        duplicates.inc(copy.getValue() - 1);
+        out.outputWithTimestamp(copy.getKey(), copy.getKey().getEventTimestamp());
+      }
     }
   }
 
