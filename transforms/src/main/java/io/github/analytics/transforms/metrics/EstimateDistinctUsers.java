@@ -7,18 +7,12 @@ import org.apache.beam.sdk.extensions.zetasketch.HllCount;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Filter;
-import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
@@ -33,13 +27,12 @@ import org.joda.time.Duration;
  * trigger of the {@link WindowPolicy}; under a streaming policy an hour's rows are emitted again, each
  * time with the sketch of all its users so far.
  *
- * <p>The {@value #ALL_EVENT_TYPES} sketch is the union of the hour's per-type sketches ({@link
- * HllCount.MergePartial}), not a second count over the events. Merging downstream of accumulating
- * panes is allowed here, unlike summing counts: a re-emitted pane carries a sketch of a superset of
- * the users of the pane before it, and a union of sketches is idempotent (merging one sketch twice, or
- * a sketch and its subset, gives the sketch of the union), so re-emitted sketches never inflate the
- * estimate. An event whose type is literally {@value #ALL_EVENT_TYPES} counts in the total but gets
- * no row of its own; it is counted in {@link PipelineCounters#DISTINCT_USERS_RESERVED_EVENT_TYPE}.
+ * <p>The {@value #ALL_EVENT_TYPES} sketch counts every event's user once more, under the key {@value
+ * #ALL_EVENT_TYPES}, in the same hourly windows. It is not merged from the per-type sketches: under a
+ * streaming policy a late pane is timestamped after its hour (at the end of the allowed lateness), so
+ * re-windowing the per-type panes by their timestamps would put a late pane's users into the next
+ * hour. An event whose type is literally {@value #ALL_EVENT_TYPES} counts in the total but gets no row
+ * of its own; it is counted in {@link PipelineCounters#DISTINCT_USERS_RESERVED_EVENT_TYPE}.
  *
  * <p>Accuracy: the relative standard error of an estimate is about 1.04 / sqrt(2^precision): 1.6% at
  * precision 12, 1.15% at 13, 0.81% at 14, 0.57% at 15 (the default, BigQuery's); three standard
@@ -113,33 +106,21 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
 
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
-    PCollection<KV<String, byte[]>> perType =
+    PCollection<KV<String, byte[]>> sketches =
         events
-            .apply("KeyByEventType", ParDo.of(new EventTypeUserFn()))
+            .apply("KeyByEventTypeAndAll", ParDo.of(new EventTypeUserFn()))
             .apply("Hourly", policy.<KV<String, String>>window(FixedWindows.of(HOUR)))
             .apply("SketchPerType",
                 HllCount.Init.forStrings().withPrecision(precision).<String>perKey());
-    // The per-type sketches are timestamped at the end of their hour, so re-windowing them by the
-    // hour puts each in its own hour again.
-    PCollection<KV<String, byte[]>> allTypes =
-        perType
-            .apply("KeyAsAllTypes",
-                MapElements.into(
-                        TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
-                    .via((KV<String, byte[]> sketch) -> KV.of(ALL_EVENT_TYPES, sketch.getValue())))
-            .apply("HourlyAllTypes", policy.<KV<String, byte[]>>window(FixedWindows.of(HOUR)))
-            .apply("MergeTypes", HllCount.MergePartial.<String>perKey());
-    PCollection<KV<String, byte[]>> typeRows =
-        perType.apply("DropReservedType",
-            Filter.by((KV<String, byte[]> sketch) -> !ALL_EVENT_TYPES.equals(sketch.getKey())));
-    return PCollectionList.of(typeRows)
-        .and(allTypes)
-        .apply("TypesAndAll", Flatten.pCollections())
+    return sketches
         .apply("ToRows", ParDo.of(new HourlyRowFn(precision)))
         .setRowSchema(SCHEMA);
   }
 
-  /** (event_type, user_id), counting the events whose type is the reserved total's name. */
+  /**
+   * (event_type, user_id) and ({@value #ALL_EVENT_TYPES}, user_id) per event; an event whose type is
+   * the reserved total's name goes into the total only, and is counted.
+   */
   static final class EventTypeUserFn extends DoFn<Event, KV<String, String>> {
     private static final long serialVersionUID = 1L;
 
@@ -150,8 +131,10 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
     public void process(@Element Event event, OutputReceiver<KV<String, String>> out) {
       if (ALL_EVENT_TYPES.equals(event.getEventType())) {
         reservedType.inc();
+      } else {
+        out.output(KV.of(event.getEventType(), event.getUserId()));
       }
-      out.output(KV.of(event.getEventType(), event.getUserId()));
+      out.output(KV.of(ALL_EVENT_TYPES, event.getUserId()));
     }
   }
 
