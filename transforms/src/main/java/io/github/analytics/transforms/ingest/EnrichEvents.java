@@ -56,6 +56,14 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
     return new EnrichEvents(geoDatabase, entries);
   }
 
+  /**
+   * Builds this JVM's shared user-agent analyzer now (10 to 15 s), so that an embedded runner, whose
+   * workers share the launcher's JVM, does not build it while the first events wait.
+   */
+  public static void warmUp(int userAgentCacheSize) {
+    UserAgentLookup.shared(userAgentCacheSize);
+  }
+
   @Override
   public PCollection<Event> expand(PCollection<Event> input) {
     if (userAgentCacheSize < 0) {
