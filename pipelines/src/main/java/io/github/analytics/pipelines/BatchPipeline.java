@@ -9,10 +9,8 @@ import io.github.analytics.pipelines.options.WarehouseOptions;
 import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.RawEvent;
-import io.github.analytics.transforms.ingest.DeduplicateEvents;
-import io.github.analytics.transforms.ingest.EnrichEvents;
 import io.github.analytics.transforms.ingest.IngestEvents;
-import io.github.analytics.transforms.ingest.ParseEvents;
+import io.github.analytics.pipelines.options.IngestSettings;
 import io.github.analytics.pipelines.options.MetricSettings;
 import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import io.github.analytics.transforms.metrics.MetricCatalog;
@@ -111,7 +109,7 @@ public final class BatchPipeline {
     WarehouseSink warehouse = warehouse(options);
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
-        pipeline, ingest(options), metrics, ArchiveSource.read(options.getArchiveRoot(), read),
+        pipeline, IngestSettings.configure(options), metrics, ArchiveSource.read(options.getArchiveRoot(), read),
         warehouse, range);
     long started = System.nanoTime();
     PipelineResult result = pipeline.run();
@@ -122,22 +120,6 @@ public final class BatchPipeline {
     return new BatchResult(
         range, missing, state, BatchResult.counters(result), warehouse.location(),
         Duration.millis((System.nanoTime() - started) / 1_000_000));
-  }
-
-  /** The ingest transforms as the options configure them; the streaming layer uses the same. */
-  public static IngestEvents ingest(
-      io.github.analytics.pipelines.options.IngestOptions options) {
-    return IngestEvents.of(
-        ParseEvents.of()
-            .withMaxPayloadBytes(options.getMaxPayloadBytes())
-            .withMaxPropertiesBytes(options.getMaxPropertiesBytes())
-            .withMaxPast(Duration.standardHours(options.getMaxClientClockPastHours()))
-            .withMaxFuture(Duration.standardHours(options.getMaxClientClockFutureHours())),
-        DeduplicateEvents.within(Duration.standardHours(options.getDedupeHorizonHours()))
-            .withBuckets(options.getDedupeBuckets()),
-        EnrichEvents.of()
-            .withGeoDatabase(options.getGeoDatabase())
-            .withUserAgentCacheSize(options.getUserAgentCacheSize()));
   }
 
   /**

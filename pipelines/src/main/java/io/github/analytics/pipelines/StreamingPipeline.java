@@ -4,6 +4,7 @@ import io.github.analytics.pipelines.io.ArchiveSink;
 import io.github.analytics.pipelines.io.KafkaSinks;
 import io.github.analytics.pipelines.io.KafkaSource;
 import io.github.analytics.pipelines.io.RedisSink;
+import io.github.analytics.pipelines.options.IngestSettings;
 import io.github.analytics.pipelines.options.MetricSettings;
 import io.github.analytics.pipelines.options.OptionsValidator;
 import io.github.analytics.schemas.DeadLetter;
@@ -130,7 +131,7 @@ public final class StreamingPipeline {
 
     // 3. Parse, deduplicate, enrich: the shared ingest path.
     WithFailures.Result<PCollection<Event>, DeadLetter> ingested =
-        raw.apply("IngestEvents", BatchPipeline.ingest(options));
+        raw.apply("IngestEvents", IngestSettings.configure(options));
     PCollection<Event> events = ingested.output();
     if (!isBlank(options.getDeadLetterTopic())) {
       ingested

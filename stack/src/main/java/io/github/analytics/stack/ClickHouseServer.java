@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,13 +131,7 @@ public final class ClickHouseServer implements AutoCloseable {
 
   /** Where the server binary is, if it is installed. */
   public static Optional<Path> binary() {
-    List<String> dirs = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
-    }
-    dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/opt/homebrew/bin"));
-    return find(System.getenv("CLICKHOUSE_SERVER"), dirs);
+    return find(System.getenv("CLICKHOUSE_SERVER"), ServiceProcess.searchPath());
   }
 
   /**
@@ -146,20 +139,7 @@ public final class ClickHouseServer implements AutoCloseable {
    * dirs}, else the first single {@code clickhouse} binary.
    */
   static Optional<Path> find(String configured, List<String> dirs) {
-    if (configured != null && !configured.isBlank()) {
-      return Optional.of(Paths.get(configured)).filter(Files::isExecutable);
-    }
-    for (String name : List.of("clickhouse-server", "clickhouse")) {
-      Optional<Path> found = dirs.stream()
-          .filter(d -> !d.isBlank())
-          .map(d -> Paths.get(d, name))
-          .filter(Files::isExecutable)
-          .findFirst();
-      if (found.isPresent()) {
-        return found;
-      }
-    }
-    return Optional.empty();
+    return ServiceProcess.findExecutable(configured, dirs, "clickhouse-server", "clickhouse");
   }
 
   /** The HTTP interface, e.g. {@code http://127.0.0.1:41234}, for curl and {@code apply.sh}. */

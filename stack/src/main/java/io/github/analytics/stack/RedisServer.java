@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import redis.clients.jedis.Jedis;
@@ -52,25 +50,12 @@ public final class RedisServer implements AutoCloseable {
 
   /** Where {@code redis-server} is, if it is installed. */
   public static Optional<Path> binary() {
-    List<String> dirs = new ArrayList<>();
-    String path = System.getenv("PATH");
-    if (path != null) {
-      dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
-    }
-    dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/opt/homebrew/bin"));
-    return find(System.getenv("REDIS_SERVER"), dirs);
+    return find(System.getenv("REDIS_SERVER"), ServiceProcess.searchPath());
   }
 
   /** {@code configured} if set (and executable), else the first {@code redis-server} in {@code dirs}. */
   static Optional<Path> find(String configured, List<String> dirs) {
-    if (configured != null && !configured.isBlank()) {
-      return Optional.of(Paths.get(configured)).filter(Files::isExecutable);
-    }
-    return dirs.stream()
-        .filter(d -> !d.isBlank())
-        .map(d -> Paths.get(d, "redis-server"))
-        .filter(Files::isExecutable)
-        .findFirst();
+    return ServiceProcess.findExecutable(configured, dirs, "redis-server");
   }
 
   public String host() {

@@ -19,6 +19,39 @@ import java.util.function.BooleanSupplier;
 final class ServiceProcess {
   private ServiceProcess() {}
 
+  /** The directories to look for a server binary in: {@code PATH}, then the usual install places. */
+  static List<String> searchPath() {
+    List<String> dirs = new java.util.ArrayList<>();
+    String path = System.getenv("PATH");
+    if (path != null) {
+      dirs.addAll(List.of(path.split(java.io.File.pathSeparator)));
+    }
+    dirs.addAll(List.of("/usr/bin", "/usr/sbin", "/usr/local/bin", "/opt/homebrew/bin"));
+    return dirs;
+  }
+
+  /**
+   * {@code configured} if set (and executable), else the first executable of {@code names}, in order
+   * of the names, found in {@code dirs}.
+   */
+  static java.util.Optional<Path> findExecutable(
+      String configured, List<String> dirs, String... names) {
+    if (configured != null && !configured.isBlank()) {
+      return java.util.Optional.of(Paths.get(configured)).filter(Files::isExecutable);
+    }
+    for (String name : names) {
+      java.util.Optional<Path> found = dirs.stream()
+          .filter(d -> !d.isBlank())
+          .map(d -> Paths.get(d, name))
+          .filter(Files::isExecutable)
+          .findFirst();
+      if (found.isPresent()) {
+        return found;
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** A port that was free on loopback a moment ago. */
   static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -1,0 +1,27 @@
+package io.github.analytics.pipelines.options;
+
+import io.github.analytics.transforms.ingest.DeduplicateEvents;
+import io.github.analytics.transforms.ingest.EnrichEvents;
+import io.github.analytics.transforms.ingest.IngestEvents;
+import io.github.analytics.transforms.ingest.ParseEvents;
+import org.joda.time.Duration;
+
+/** Turns {@link IngestOptions} into the shared ingest path; both layers build it here. */
+public final class IngestSettings {
+  private IngestSettings() {}
+
+  /** Parse, deduplicate and enrich, as the options configure them. */
+  public static IngestEvents configure(IngestOptions options) {
+    return IngestEvents.of(
+        ParseEvents.of()
+            .withMaxPayloadBytes(options.getMaxPayloadBytes())
+            .withMaxPropertiesBytes(options.getMaxPropertiesBytes())
+            .withMaxPast(Duration.standardHours(options.getMaxClientClockPastHours()))
+            .withMaxFuture(Duration.standardHours(options.getMaxClientClockFutureHours())),
+        DeduplicateEvents.within(Duration.standardHours(options.getDedupeHorizonHours()))
+            .withBuckets(options.getDedupeBuckets()),
+        EnrichEvents.of()
+            .withGeoDatabase(options.getGeoDatabase())
+            .withUserAgentCacheSize(options.getUserAgentCacheSize()));
+  }
+}
