@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       GenerateCommand.class,
       BatchCommand.class,
+      BackfillCommand.class,
       StreamCommand.class,
       SqlCommand.class,
       StackCommand.class,
@@ -23,7 +24,23 @@ public final class AnalyticsCli implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new AnalyticsCli()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line, where an {@link IllegalArgumentException} (a bad option: its message says what
+   * to change) prints as one line instead of a stack trace.
+   */
+  static CommandLine commandLine() {
+    return new CommandLine(new AnalyticsCli())
+        .setExecutionExceptionHandler(
+            (e, command, parsed) -> {
+              if (e instanceof IllegalArgumentException) {
+                command.getErr().println("analytics " + command.getCommandName() + ": " + e.getMessage());
+                return 2;
+              }
+              throw e;
+            });
   }
 
   @Override

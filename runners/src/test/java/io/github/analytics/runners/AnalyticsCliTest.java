@@ -21,7 +21,7 @@ class AnalyticsCliTest {
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
       System.setOut(out);
-      int code = new CommandLine(new AnalyticsCli()).execute(args);
+      int code = AnalyticsCli.commandLine().execute(args);
       return new Run(code, captured.toString(StandardCharsets.UTF_8));
     } finally {
       System.setOut(original);
@@ -129,5 +129,27 @@ class AnalyticsCliTest {
       System.setErr(original);
     }
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("./analytics demo"));
+  }
+
+  @Test
+  void backfillReportsEveryDayAndExitsNonZeroWhenOneFails(@TempDir Path dir) throws Exception {
+    Path archive = Files.createDirectories(dir.resolve("archive"));
+    Run backfill = run("backfill", "--from", "2026-11-01", "--to=2026-11-02",
+        "--archiveRoot=" + archive, "--duckDbPath=" + dir.resolve("w.duckdb"));
+    assertEquals(1, backfill.exitCode(), backfill.out());
+    for (String expected : new String[] {
+        "[1/2] 2026-11-01: FAILED", "[2/2] 2026-11-02: FAILED", "has no Parquet file for 2026-11-02",
+        "2 days: 0 run, 0 skipped (already complete), 2 failed.", "run the same command again"}) {
+      assertTrue(backfill.out().contains(expected), "lacks '" + expected + "':\n" + backfill.out());
+    }
+    // A range that ends before it starts is a usage error, not a failed day.
+    assertEquals(2, run("backfill", "--from", "2026-11-05", "--to", "2026-11-01",
+        "--archiveRoot=" + archive).exitCode());
+
+    Run help = run("backfill", "--help");
+    assertEquals(0, help.exitCode());
+    for (String option : new String[] {"--from", "--force", "--markerRoot", "--lateArrivalDays", "--warehouse"}) {
+      assertTrue(help.out().contains(option), "--help lacks " + option + ":\n" + help.out());
+    }
   }
 }

@@ -32,6 +32,22 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server with its files under {@code workDir} and waits until it answers PING. */
   public static RedisServer start(Path workDir) {
+    return start(workDir, List.of("--save", "", "--appendonly", "no"));
+  }
+
+  /**
+   * Starts a server with the settings of {@code configFile} (for example {@code
+   * deploy/redis/redis.conf}), except its port, address and directory, which are a free loopback
+   * port and {@code workDir}.
+   */
+  public static RedisServer start(Path workDir, Path configFile) {
+    if (!Files.isRegularFile(configFile)) {
+      throw new IllegalArgumentException("No Redis configuration file at " + configFile.toAbsolutePath());
+    }
+    return start(workDir, List.of(configFile.toAbsolutePath().toString()));
+  }
+
+  private static RedisServer start(Path workDir, List<String> settings) {
     Path binary = binary().orElseThrow(() -> new IllegalStateException(MISSING));
     try {
       Files.createDirectories(workDir);
@@ -40,9 +56,17 @@ public final class RedisServer implements AutoCloseable {
     }
     int port = ServiceProcess.freePort();
     Path log = workDir.resolve("redis.log");
-    Process process = ServiceProcess.start(List.of(binary.toString(),
-        "--port", Integer.toString(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no"), workDir, log);
+    List<String> command = new java.util.ArrayList<>();
+    command.add(binary.toString());
+    // A configuration file must come first; options after it override the file.
+    if (!settings.isEmpty() && !settings.get(0).startsWith("--")) {
+      command.add(settings.get(0));
+      settings = settings.subList(1, settings.size());
+    }
+    command.addAll(List.of("--port", Integer.toString(port), "--bind", "127.0.0.1",
+        "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no"));
+    command.addAll(settings);
+    Process process = ServiceProcess.start(command, workDir, log);
     RedisServer server = new RedisServer(process, port);
     ServiceProcess.awaitReady("redis-server", process, log, START_TIMEOUT, server::answers);
     return server;

@@ -16,6 +16,8 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -84,6 +86,7 @@ public final class ArchiveSource extends PTransform<PBegin, PCollection<RawEvent
         .apply("DayPatterns", Create.of(patterns))
         .apply("MatchFiles", FileIO.matchAll().withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
         .apply("OpenFiles", FileIO.readMatches())
+        .apply("CheckParquetFiles", ParDo.of(new CheckParquetFileFn()))
         .apply(
             "ReadParquet",
             // Each file is read with the schema it was written with, and ArchiveSchema.fromRecord
@@ -96,6 +99,45 @@ public final class ArchiveSource extends PTransform<PBegin, PCollection<RawEvent
       return input.getPipeline().getSchemaRegistry().getSchemaCoder(RawEvent.class);
     } catch (org.apache.beam.sdk.schemas.NoSuchSchemaException e) {
       throw new IllegalStateException("RawEvent has no Beam schema", e);
+    }
+  }
+
+  /**
+   * Fails on a file that is not Parquet (a truncated upload, a stray file), naming it: ParquetIO's own
+   * error names neither the file nor the way out.
+   */
+  static final class CheckParquetFileFn extends DoFn<FileIO.ReadableFile, FileIO.ReadableFile> {
+    private static final long serialVersionUID = 1L;
+    private static final byte[] MAGIC = "PAR1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    @ProcessElement
+    public void process(@Element FileIO.ReadableFile file, OutputReceiver<FileIO.ReadableFile> out)
+        throws IOException {
+      long size = file.getMetadata().sizeBytes();
+      boolean parquet = size >= 2L * MAGIC.length + 4;
+      if (parquet) {
+        try (java.nio.channels.SeekableByteChannel channel = file.openSeekable()) {
+          parquet = java.util.Arrays.equals(MAGIC, read(channel, 0))
+              && java.util.Arrays.equals(MAGIC, read(channel, size - MAGIC.length));
+        }
+      }
+      if (!parquet) {
+        throw new IllegalStateException(
+            file.getMetadata().resourceId()
+                + " is not a complete Parquet file (" + size + " bytes, no PAR1 magic at both ends):"
+                + " restore it or move it out of the archive, then run the day again");
+      }
+      out.output(file);
+    }
+
+    private static byte[] read(java.nio.channels.SeekableByteChannel channel, long position)
+        throws IOException {
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(MAGIC.length);
+      channel.position(position);
+      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+        // keep reading until the 4 bytes are in
+      }
+      return buffer.array();
     }
   }
 
