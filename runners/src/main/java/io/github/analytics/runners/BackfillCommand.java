@@ -33,12 +33,14 @@ final class BackfillCommand implements Callable<Integer> {
     PipelineOptionsFactory.register(BackfillOptions.class);
     if (args.contains("--help") || args.contains("-h")) {
       System.out.println("analytics backfill --from YYYY-MM-DD --to YYYY-MM-DD [options]\n"
-          + "  --from and --to are --fromDate and --toDate below (inclusive UTC days).\n");
+          + "  --from and --to are --fromDate and --toDate below (inclusive UTC days).\n"
+          + "  Without --runner: --runner=FlinkRunner --flinkMaster=[local] (embedded Flink).\n");
       PipelineOptionsFactory.printHelp(System.out, BackfillOptions.class);
       return 0;
     }
     BackfillOptions options =
-        PipelineOptionsFactory.fromArgs(beamArgs(args).toArray(String[]::new))
+        PipelineOptionsFactory.fromArgs(
+                BatchCommand.withDefaultRunner(beamArgs(args)).toArray(String[]::new))
             .withValidation()
             .as(BackfillOptions.class);
     return Backfill.succeeded(Backfill.run(options, System.out)) ? 0 : 1;

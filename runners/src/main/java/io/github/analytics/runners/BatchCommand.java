@@ -35,6 +35,7 @@ final class BatchCommand implements Callable<Integer> {
       System.out.println(
           "\nRunner options: --runner=DirectRunner|FlinkRunner|SparkRunner; for Flink also"
               + " --flinkMaster=[local]|host:port and --parallelism=N; for Spark --sparkMaster=local[2]."
+              + "\nWithout --runner: --runner=FlinkRunner --flinkMaster=[local] (embedded Flink)."
               + "\n`analytics batch --help=FlinkPipelineOptions` (or SparkPipelineOptions) lists them all.");
       return 0;
     }
@@ -42,7 +43,27 @@ final class BatchCommand implements Callable<Integer> {
       PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
       return 0;
     }
-    BatchPipeline.main(args.toArray(String[]::new));
+    BatchPipeline.main(withDefaultRunner(args).toArray(String[]::new));
     return 0;
+  }
+
+  /**
+   * {@code args} with {@code --runner=FlinkRunner --flinkMaster=[local]} added when they name no
+   * runner and Flink is on the classpath: Beam's default, the direct runner, takes minutes for a day
+   * and must be kept to one thread (see the README's runner table).
+   */
+  static List<String> withDefaultRunner(List<String> args) {
+    if (args.stream().anyMatch(a -> a.startsWith("--runner"))) {
+      return args;
+    }
+    List<String> out = new ArrayList<>(args);
+    try {
+      Class.forName("org.apache.beam.runners.flink.FlinkRunner");
+      out.addAll(List.of("--runner=FlinkRunner", "--flinkMaster=[local]"));
+    } catch (ClassNotFoundException e) {
+      out.addAll(List.of("--runner=DirectRunner", "--targetParallelism=1"));
+    }
+    System.err.println("(no --runner given: " + String.join(" ", out.subList(args.size(), out.size())) + ")");
+    return out;
   }
 }
