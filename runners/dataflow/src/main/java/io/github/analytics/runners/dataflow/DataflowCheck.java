@@ -2,6 +2,7 @@ package io.github.analytics.runners.dataflow;
 
 import io.github.analytics.pipelines.StreamingPipeline;
 import io.github.analytics.pipelines.StreamingPipelineOptions;
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,13 +27,13 @@ public final class DataflowCheck {
   private DataflowCheck() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    System.exit(run(args, System.out, System.err));
   }
 
   /** The exit code: 0 if the job was built and is within Dataflow's limits, 1 if not, 2 on usage. */
-  static int run(String[] args) {
+  static int run(String[] args, PrintStream out, PrintStream err) {
     if (args.length == 0 || !args[0].equals("stream")) {
-      System.err.println(
+      err.println(
           "Usage: DataflowCheck stream [the streaming job's launch options, as for"
               + " `analytics stream --runner=DataflowRunner`]\n"
               + "Builds the Dataflow job offline and prints its summary. (batch: once the BigQuery"
@@ -48,7 +49,7 @@ public final class DataflowCheck {
       options.setStreaming(true); // as StreamingPipeline.run does
       if (!DataflowRunner.hasExperiment(
           options.as(DataflowPipelineDebugOptions.class), "use_runner_v2")) {
-        System.err.println(
+        err.println(
             "Add --experiments=use_runner_v2 (and launch with it): on Runner v1 Dataflow splits the"
                 + " Kafka source at submission, asking the brokers for partitions, which an offline"
                 + " check cannot do.");
@@ -58,12 +59,12 @@ public final class DataflowCheck {
       StreamingPipeline.buildPipeline(pipeline, options, StreamingPipeline.source(options));
       job = DataflowJobCheck.translate(pipeline);
     } catch (RuntimeException e) {
-      System.err.println("Dataflow would not accept this job: " + e.getMessage());
+      err.println("Dataflow would not accept this job: " + e.getMessage());
       return 1;
     }
-    System.out.println(job.summary());
+    out.println(job.summary());
     List<String> problems = problems(job);
-    problems.forEach(p -> System.err.println("Problem: " + p));
+    problems.forEach(p -> err.println("Problem: " + p));
     return problems.isEmpty() ? 0 : 1;
   }
 
