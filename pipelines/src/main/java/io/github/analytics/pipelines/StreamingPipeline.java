@@ -80,15 +80,21 @@ public final class StreamingPipeline {
     options.setStreaming(true);
     KafkaSource.checkTopicExists(options.getBootstrapServers(), options.getInputTopic());
     Pipeline pipeline = Pipeline.create(options);
-    buildPipeline(
-        pipeline,
-        options,
-        KafkaSource.read(
-            options.getBootstrapServers(),
-            options.getInputTopic(),
-            options.getConsumerGroup(),
-            Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds())));
+    buildPipeline(pipeline, options, source(options));
     return pipeline.run();
+  }
+
+  /**
+   * The production source the options name: Kafka, with the watermark bound they give. Offline
+   * checks of the job graph (the Dataflow translation test) build the graph with it, so they check
+   * the same source {@link #run} launches.
+   */
+  public static KafkaSource source(StreamingPipelineOptions options) {
+    return KafkaSource.read(
+        options.getBootstrapServers(),
+        options.getInputTopic(),
+        options.getConsumerGroup(),
+        Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds()));
   }
 
   /** The streaming window policy the options give. */
