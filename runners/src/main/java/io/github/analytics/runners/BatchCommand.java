@@ -35,7 +35,9 @@ final class BatchCommand implements Callable<Integer> {
       System.out.println(
           "\nRunner options: --runner=DirectRunner|FlinkRunner|SparkRunner; for Flink also"
               + " --flinkMaster=[local]|host:port and --parallelism=N; for Spark --sparkMaster=local[2]."
-              + "\n`analytics batch --help=FlinkPipelineOptions` (or SparkPipelineOptions) lists them all.");
+              + "\n`analytics batch --help=FlinkPipelineOptions` (or SparkPipelineOptions) lists them all."
+              + "\nBigQuery: --warehouse=BIGQUERY --bigQueryDataset=PROJECT:DATASET"
+              + " --bigQueryTempLocation=gs://BUCKET/PATH (see deploy/bigquery/README.md).");
       return 0;
     }
     if (args.stream().anyMatch(a -> a.startsWith("--help="))) {
