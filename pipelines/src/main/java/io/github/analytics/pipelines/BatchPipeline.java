@@ -1,11 +1,11 @@
 package io.github.analytics.pipelines;
 
 import io.github.analytics.pipelines.io.ArchiveSource;
+import io.github.analytics.pipelines.io.BigQueryWarehouse;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
 import io.github.analytics.pipelines.io.WarehouseSink;
 import io.github.analytics.pipelines.options.DateRange;
 import io.github.analytics.pipelines.options.OptionsValidator;
-import io.github.analytics.pipelines.options.WarehouseOptions;
 import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.RawEvent;
@@ -45,7 +45,7 @@ import org.joda.time.Duration;
  *   <li>After the run: commit the warehouse, replacing those days' rows.
  * </ol>
  *
- * <p>Tables (DuckDB by default): {@value #EVENTS_TABLE} (one row per unique valid event, columns as
+ * <p>Tables (DuckDB by default, or BigQuery with {@code --warehouse=BIGQUERY}): {@value #EVENTS_TABLE} (one row per unique valid event, columns as
  * {@link Event}, by the day of its {@code event_timestamp}), {@value #DEAD_LETTERS_TABLE} (one row per
  * rejected record, columns as {@link DeadLetter}, by the day of its {@code received_at}: a record that
  * cannot be parsed has no event time), and one table per metric, named after it, by the day of its
@@ -67,26 +67,40 @@ public final class BatchPipeline {
     PipelineOptionsFactory.register(BatchPipelineOptions.class);
     BatchPipelineOptions options =
         PipelineOptionsFactory.fromArgs(args).withValidation().as(BatchPipelineOptions.class);
-    BatchResult result = run(options);
-    System.out.println(
-        BatchReport.render(
-            result,
-            options.getWarehouse() == WarehouseOptions.Warehouse.DUCKDB
-                ? DuckDbWarehouse.countBy(
-                    result.warehouseLocation(), EVENTS_TABLE, "event_type", "event_timestamp",
-                    result.range())
-                : java.util.Map.of()));
-    if (result.state() == PipelineResult.State.DONE
-        && options.getWarehouse() == WarehouseOptions.Warehouse.DUCKDB) {
-      System.out.println(MetricsReport.render(result.warehouseLocation(), result.range()));
+    WarehouseSink warehouse = warehouse(options);
+    BatchResult result = run(options, warehouse);
+    if (warehouse instanceof BigQueryWarehouse bigQuery) {
+      System.out.println(BatchReport.render(result, java.util.Map.of()));
+      if (result.state() == PipelineResult.State.DONE) {
+        System.out.println(bigQuery.report());
+      }
+    } else {
+      System.out.println(
+          BatchReport.render(
+              result,
+              DuckDbWarehouse.countBy(
+                  result.warehouseLocation(), EVENTS_TABLE, "event_type", "event_timestamp",
+                  result.range())));
+      if (result.state() == PipelineResult.State.DONE) {
+        System.out.println(MetricsReport.render(result.warehouseLocation(), result.range()));
+      }
     }
     if (result.state() != PipelineResult.State.DONE) {
       System.exit(1);
     }
   }
 
-  /** Runs the pipeline to the end and commits the warehouse. */
+  /** Runs the pipeline to the end and commits the warehouse that the options name. */
   public static BatchResult run(BatchPipelineOptions options) throws Exception {
+    return run(options, warehouse(options));
+  }
+
+  /**
+   * Runs the pipeline to the end and commits {@code warehouse}: tests and backfills pass their own
+   * (for example a {@link BigQueryWarehouse} with test services).
+   */
+  public static BatchResult run(BatchPipelineOptions options, WarehouseSink warehouse)
+      throws Exception {
     OptionsValidator.validateIngest(options);
     DateRange range = OptionsValidator.validateArchiveRead(options);
     // Resolve s3:// and other file systems with these options before listing the archive.
@@ -106,7 +120,6 @@ public final class BatchPipeline {
               + "`, or point --archiveRoot at the archive.");
     }
     DateRange read = new DateRange(range.from(), range.to().plusDays(options.getLateArrivalDays()));
-    WarehouseSink warehouse = warehouse(options);
     Pipeline pipeline = Pipeline.create(options);
     buildPipeline(
         pipeline, IngestSettings.configure(options), metrics, ArchiveSource.read(options.getArchiveRoot(), read),
@@ -115,7 +128,7 @@ public final class BatchPipeline {
     PipelineResult result = pipeline.run();
     PipelineResult.State state = result.waitUntilFinish();
     if (state == PipelineResult.State.DONE) {
-      warehouse.commit(range);
+      warehouse.commit(range, result);
     }
     return new BatchResult(
         range, missing, state, BatchResult.counters(result), warehouse.location(),
@@ -158,11 +171,15 @@ public final class BatchPipeline {
     }
   }
 
-  private static WarehouseSink warehouse(BatchPipelineOptions options) {
+  /** The warehouse that {@code --warehouse} names, its options checked. */
+  public static WarehouseSink warehouse(BatchPipelineOptions options) {
+    OptionsValidator.validateWarehouse(options);
     switch (options.getWarehouse()) {
       case DUCKDB:
         return DuckDbWarehouse.at(
             options.getDuckDbPath(), options.getStagingDirectory(), "run-" + UUID.randomUUID());
+      case BIGQUERY:
+        return BigQueryWarehouse.from(options);
       default:
         throw new IllegalArgumentException("Unsupported --warehouse=" + options.getWarehouse());
     }

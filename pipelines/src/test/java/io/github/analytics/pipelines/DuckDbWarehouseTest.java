@@ -17,6 +17,7 @@ import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
 import org.joda.time.Instant;
@@ -30,8 +31,9 @@ class DuckDbWarehouseTest {
     Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.create());
     DuckDbWarehouse warehouse = DuckDbWarehouse.at(db.toString(), null, runId);
     warehouse.write("events", "received_at", pipeline.apply(Create.of(events)));
-    pipeline.run().waitUntilFinish();
-    warehouse.commit(DAY);
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    warehouse.commit(DAY, result);
   }
 
   private static long count(Path db, String sql) throws Exception {
@@ -76,8 +78,9 @@ class DuckDbWarehouseTest {
       warehouse.write("events", "received_at", pipeline.apply("Events", Create.of(a)));
       warehouse.write("alerts", "received_at", pipeline.apply("Alerts",
           Create.of(alerts).withCoder(pipeline.getSchemaRegistry().getSchemaCoder(Event.class))));
-      pipeline.run().waitUntilFinish();
-      warehouse.commit(DAY);
+      PipelineResult result = pipeline.run();
+      result.waitUntilFinish();
+      warehouse.commit(DAY, result);
       assertEquals(alerts.size(), count(db, "SELECT count(*) FROM alerts"));
     }
     assertEquals(1, count(db, "SELECT count(*) FROM events"));

@@ -36,7 +36,9 @@ final class BatchCommand implements Callable<Integer> {
           "\nRunner options: --runner=DirectRunner|FlinkRunner|SparkRunner; for Flink also"
               + " --flinkMaster=[local]|host:port and --parallelism=N; for Spark --sparkMaster=local[2]."
               + "\nWithout --runner: --runner=FlinkRunner --flinkMaster=[local] (embedded Flink)."
-              + "\n`analytics batch --help=FlinkPipelineOptions` (or SparkPipelineOptions) lists them all.");
+              + "\n`analytics batch --help=FlinkPipelineOptions` (or SparkPipelineOptions) lists them all."
+              + "\nBigQuery: --warehouse=BIGQUERY --bigQueryDataset=PROJECT:DATASET"
+              + " --bigQueryTempLocation=gs://BUCKET/PATH (see deploy/bigquery/README.md).");
       return 0;
     }
     if (args.stream().anyMatch(a -> a.startsWith("--help="))) {

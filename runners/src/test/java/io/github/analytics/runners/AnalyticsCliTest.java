@@ -109,6 +109,7 @@ class AnalyticsCliTest {
         "--archiveRoot", "--fromDate", "--toDate", "--maxPayloadBytes", "--maxPropertiesBytes",
         "--maxClientClockPastHours", "--maxClientClockFutureHours", "--dedupeHorizonHours",
         "--dedupeBuckets", "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory",
+        "--bigQueryDataset", "--bigQueryTempLocation",
         "--lateArrivalDays", "--sessionGapMinutes", "--hllPrecision", "--funnelsFile",
         "--anomalyHistoryWindows", "--anomalyMinHistoryWindows", "--anomalyThreshold",
         "--awsRegion", "--endpoint", "--awsCredentialsProvider", "--s3ClientFactoryClass"}) {

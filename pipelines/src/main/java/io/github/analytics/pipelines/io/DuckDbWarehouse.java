@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.FileIO;
@@ -125,7 +126,7 @@ public final class DuckDbWarehouse implements WarehouseSink {
   }
 
   @Override
-  public void commit(DateRange range) throws SQLException {
+  public void commit(DateRange range, PipelineResult result) throws SQLException {
     Path database = Paths.get(databasePath);
     try {
       if (database.getParent() != null) {

@@ -1,6 +1,7 @@
 package io.github.analytics.pipelines.io;
 
 import io.github.analytics.pipelines.options.DateRange;
+import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
@@ -16,9 +17,10 @@ public interface WarehouseSink {
 
   /**
    * Called once the pipeline has finished successfully: makes the rows visible, replacing the rows of
-   * every written table whose day lies in {@code range}.
+   * every written table whose day lies in {@code range}; a day that got no row in this run is left
+   * empty. {@code result} is the finished run, for warehouses that read its metrics.
    */
-  void commit(DateRange range) throws Exception;
+  void commit(DateRange range, PipelineResult result) throws Exception;
 
   /** Where a user finds the result, for example a file path or a dataset name. */
   String location();

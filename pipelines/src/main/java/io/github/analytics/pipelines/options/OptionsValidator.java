@@ -51,6 +51,43 @@ public final class OptionsValidator {
     return range;
   }
 
+  /**
+   * Checks the warehouse options for the warehouse chosen; throws with every problem found. For
+   * BigQuery: {@code --bigQueryDataset} as PROJECT:DATASET, and a temp location for the load files
+   * ({@code --bigQueryTempLocation}, else {@code --tempLocation}).
+   */
+  public static void validateWarehouse(WarehouseOptions options) {
+    if (options.getWarehouse() == WarehouseOptions.Warehouse.BIGQUERY) {
+      validateBigQuery(options);
+    }
+  }
+
+  /** Checks the BigQuery warehouse's options, whatever {@code --warehouse} says. */
+  public static void validateBigQuery(WarehouseOptions options) {
+    List<String> problems = new ArrayList<>();
+    String dataset = options.getBigQueryDataset();
+    if (dataset == null || dataset.isBlank()) {
+      problems.add("--warehouse=BIGQUERY needs --bigQueryDataset=PROJECT:DATASET, the dataset to"
+          + " write (create it with `bq mk --dataset PROJECT:DATASET`)");
+    } else if (!BIGQUERY_DATASET.matcher(dataset.trim()).matches()) {
+      problems.add("--bigQueryDataset=" + dataset + " is not PROJECT:DATASET: write it as, for"
+          + " example, my-project:analytics (a dataset name has letters, digits and underscores)");
+    }
+    if (blank(options.getBigQueryTempLocation()) && blank(options.getTempLocation())) {
+      problems.add("--warehouse=BIGQUERY needs a folder for the load files: set"
+          + " --bigQueryTempLocation=gs://BUCKET/PATH (or --tempLocation, its default)");
+    }
+    throwIfAny(problems);
+  }
+
+  /** PROJECT:DATASET; a project id may carry a domain prefix ({@code example.com:project}). */
+  private static final java.util.regex.Pattern BIGQUERY_DATASET =
+      java.util.regex.Pattern.compile("^([a-z][-a-z0-9.]*:)?[a-z][-a-z0-9]{4,}[a-z0-9]:[A-Za-z0-9_]{1,1024}$");
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
+  }
+
   /** Checks the streaming layer's options; throws with every problem found. */
   public static void validateStreaming(
       KafkaOptions kafka, RedisOptions redis, ArchiveWriteOptions archive,
