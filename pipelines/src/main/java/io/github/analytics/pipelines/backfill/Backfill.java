@@ -220,10 +220,14 @@ public final class Backfill {
   }
 
   private static String warehouseLocation(BackfillOptions options) {
-    if (options.getWarehouse() == WarehouseOptions.Warehouse.DUCKDB) {
-      return java.nio.file.Paths.get(options.getDuckDbPath()).toAbsolutePath().toString();
+    switch (options.getWarehouse()) {
+      case DUCKDB:
+        return java.nio.file.Paths.get(options.getDuckDbPath()).toAbsolutePath().toString();
+      case BIGQUERY:
+        return options.getBigQueryDataset();
+      default:
+        return options.getWarehouse().name();
     }
-    return options.getWarehouse().name();
   }
 
   /** The exception's first line, with its root cause's when that says more ("Pipeline execution failed"). */

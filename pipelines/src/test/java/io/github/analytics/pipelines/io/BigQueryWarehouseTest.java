@@ -13,7 +13,9 @@ import io.github.analytics.generator.ArchiveWriter;
 import io.github.analytics.generator.EventGenerator;
 import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.MmdbWriter;
+import io.github.analytics.pipelines.BackfillOptions;
 import io.github.analytics.pipelines.BatchPipeline;
+import io.github.analytics.pipelines.backfill.Backfill;
 import io.github.analytics.pipelines.BatchPipelineOptions;
 import io.github.analytics.pipelines.BatchResult;
 import io.github.analytics.pipelines.options.DateRange;
@@ -182,6 +184,50 @@ class BigQueryWarehouseTest {
     BigQueryWarehouse warehouse = BigQueryWarehouse.from(PipelineOptionsFactory.fromArgs(
         "--bigQueryDataset=my-project:analytics", "--tempLocation=gs://b/t").as(BatchPipelineOptions.class));
     assertEquals("my-project:analytics", warehouse.location());
+  }
+
+  /**
+   * A backfill into BigQuery, run three times: the second run skips both days, and a forced third
+   * run leaves every table exactly as the first left it (partitions replaced, never appended to).
+   */
+  @Test
+  void aBackfillIntoBigQueryCanRunAgainAndLeavesTheSameWarehouse() throws Exception {
+    FakeBigQueryServices services = PartitionedFakeBigQuery.create(PROJECT, DATASET);
+    Backfill.DayRunner intoBigQuery =
+        day -> BatchPipeline.run(day, BigQueryWarehouse.from(day).withTestServices(services));
+    PipelineOptionsFactory.register(BackfillOptions.class);
+    BackfillOptions options = options(DAY_1, DAY_2, "--markerRoot=" + dir.resolve("bigquery-markers"))
+        .as(BackfillOptions.class);
+
+    assertEquals(List.of(Backfill.Status.DONE, Backfill.Status.DONE), statuses(Backfill.run(options, intoBigQuery, System.out)));
+    Map<String, List<String>> once = snapshot(services);
+    assertTrue(once.get("events").size() > 2_000, "two days of events: " + once.get("events").size());
+
+    assertEquals(List.of(Backfill.Status.SKIPPED, Backfill.Status.SKIPPED),
+        statuses(Backfill.run(options, intoBigQuery, System.out)));
+    assertEquals(once, snapshot(services), "a skipped backfill changes nothing");
+
+    options.setForce(true);
+    assertEquals(List.of(Backfill.Status.DONE, Backfill.Status.DONE), statuses(Backfill.run(options, intoBigQuery, System.out)));
+    assertEquals(once, snapshot(services), "a forced re-run leaves the warehouse a single run leaves");
+  }
+
+  private static List<Backfill.Status> statuses(List<Backfill.DayOutcome> outcomes) {
+    return outcomes.stream().map(Backfill.DayOutcome::status).toList();
+  }
+
+  /** Every BigQuery table's rows in canonical form, sorted. */
+  private static Map<String, List<String>> snapshot(FakeBigQueryServices services) throws Exception {
+    Map<String, List<String>> tables = new TreeMap<>();
+    for (BigQuerySchemas.Table table : BigQuerySchemas.tables()) {
+      List<String> rows = new ArrayList<>();
+      for (List<String> row : bigQueryRows(services, table.name(), table.tableSchema().getFields())) {
+        rows.add(String.join("|", row));
+      }
+      rows.sort(null);
+      tables.put(table.name(), rows);
+    }
+    return tables;
   }
 
   /**
