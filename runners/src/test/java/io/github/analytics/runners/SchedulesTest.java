@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  */
 class SchedulesTest {
   private static final Path SCHEDULES = Path.of("..", "deploy", "schedules");
-  private static final Pattern OPTION = Pattern.compile("(?<![\\w-])--([a-zA-Z][a-zA-Z0-9]*)\\b");
+  private static final Pattern OPTION = Pattern.compile("(?<![\\w:-])--([a-zA-Z][a-zA-Z0-9]*)\\b");
   /** The backfill command's own names for --fromDate and --toDate. */
   private static final Set<String> COMMAND_OPTIONS = Set.of("from", "to");
 
