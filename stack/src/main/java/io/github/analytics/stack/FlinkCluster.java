@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * StandaloneSessionClusterEntrypoint}) and one TaskManager ({@code TaskManagerRunner}), each in a JVM
  * of its own, started from the {@code analytics-flink-cluster} module's classpath with a generated
  * configuration directory — the entry points and the configuration {@code bin/start-cluster.sh} uses.
- * {@link #cli} runs Flink's command line ({@code CliFrontend}, what {@code bin/flink} runs) against
+ * {@link #cliScript} ({@code <workDir>/bin/flink}) and {@link #cli} run Flink's command line ({@code CliFrontend}, what {@code bin/flink} runs) against
  * it, so a job is submitted with {@code flink run} as on any cluster.
  *
  * <pre>{@code
@@ -88,6 +88,7 @@ public final class FlinkCluster implements AutoCloseable {
         throw e;
       }
       FlinkCluster cluster = new FlinkCluster(dir, conf, restPort, jobManager, taskManager);
+      cluster.writeCliScript(classpath);
       try {
         ServiceProcess.awaitReady("Flink's JobManager", jobManager, jmLog, START_TIMEOUT, cluster::restAnswers);
         ServiceProcess.awaitReady("Flink's TaskManager (registering with the JobManager)", taskManager,
@@ -118,12 +119,12 @@ public final class FlinkCluster implements AutoCloseable {
   }
 
   /**
-   * The command that runs Flink's command line against this cluster from any shell, as {@code
-   * bin/flink} would: {@code FLINK_CONF_DIR=<conf> java -cp <cluster classpath> CliFrontend}.
+   * {@code <workDir>/bin/flink}: a script that runs Flink's command line against this cluster, as a
+   * distribution's {@code bin/flink} does ({@code FLINK_CONF_DIR=<conf> java -cp <cluster classpath>
+   * CliFrontend "$@"}).
    */
-  public String cliCommandLine() {
-    return "FLINK_CONF_DIR=" + confDir + " " + Paths.get(System.getProperty("java.home"), "bin", "java")
-        + " -cp " + classpath() + " " + CLI;
+  public Path cliScript() {
+    return workDir.resolve("bin").resolve("flink");
   }
 
   /**
@@ -131,15 +132,15 @@ public final class FlinkCluster implements AutoCloseable {
    * output in {@code log}, and returns its exit code; fails if it does not end within {@code timeout}.
    */
   public int cli(Path log, Duration timeout, String... args) {
-    // The job's main runs in this JVM (it builds the job graph): as much heap as bin/flink gives it.
-    List<String> command = java(classpath(), List.of("-Xmx1g"), CLI, args);
+    // Through the script a user runs, so that it is what the tests check.
+    List<String> command = new ArrayList<>(List.of(cliScript().toString()));
+    command.addAll(List.of(args));
     try {
-      ProcessBuilder builder = new ProcessBuilder(command)
+      Process process = new ProcessBuilder(command)
           .directory(workDir.toFile())
           .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
-      builder.environment().put("FLINK_CONF_DIR", confDir.toString());
-      Process process = builder.start();
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         ServiceProcess.stop(process, Duration.ofSeconds(5));
         throw new IllegalStateException("`flink " + String.join(" ", args) + "` did not end within "
@@ -151,6 +152,22 @@ public final class FlinkCluster implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while running Flink's command line", e);
+    }
+  }
+
+  private void writeCliScript(String classpath) throws IOException {
+    // The job's main runs in this JVM (it builds the job graph): as much heap as bin/flink gives it.
+    List<String> command = java(classpath, List.of("-Xmx1g"), CLI);
+    StringBuilder script = new StringBuilder("#!/bin/sh\n# Flink's command line against the local cluster"
+        + " (io.github.analytics.stack.FlinkCluster), like a distribution's bin/flink.\n"
+        + "export FLINK_CONF_DIR='" + confDir + "'\nexec");
+    command.forEach(part -> script.append(" '").append(part).append('\''));
+    script.append(" \"$@\"\n");
+    Path file = cliScript();
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, script, StandardCharsets.UTF_8);
+    if (!file.toFile().setExecutable(true)) {
+      throw new IOException("Cannot make " + file + " executable");
     }
   }
 

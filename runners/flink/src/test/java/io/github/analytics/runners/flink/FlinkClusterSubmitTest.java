@@ -92,6 +92,7 @@ class FlinkClusterSubmitTest {
     Map<String, Long> expected = perMinuteOracle(records);
     assertTrue(expected.size() > 500, "the day spreads over many minutes: " + expected.size());
 
+    progress("starting Kafka, Redis and the Flink cluster");
     // Kafka + Redis and the Flink cluster start side by side: four JVMs' worth of start-up.
     CompletableFuture<FlinkCluster> cluster =
         CompletableFuture.supplyAsync(() -> FlinkCluster.start(dir.resolve("flink")));
@@ -100,6 +101,7 @@ class FlinkClusterSubmitTest {
     } finally {
       flink = cluster.join();
     }
+    progress("all up; publishing " + records.size() + " records");
     createTopic(stack.kafka().bootstrapServers());
     try (KafkaWriter writer = KafkaWriter.open(stack.kafka().bootstrapServers(), TOPIC)) {
       records.forEach(writer::write);
@@ -124,6 +126,7 @@ class FlinkClusterSubmitTest {
         "--deadLetterTopic=",
         "--rollupTopic=",
         "--alertTopic="));
+    progress("flink run");
     int exit = flink.cli(runLog, Duration.ofMinutes(2), run.toArray(String[]::new));
     String output = Files.readString(runLog, StandardCharsets.UTF_8);
     assertEquals(0, exit, "`flink run` failed; its output:\n" + tail(output));
@@ -131,16 +134,25 @@ class FlinkClusterSubmitTest {
         "`flink run` says it submitted the job; its output:\n" + tail(output));
 
     String jobId = runningJob();
+    progress("job " + jobId + " running; polling Redis");
     try (Jedis redis = new Jedis(URI.create("redis://" + stack.redis().host() + ":" + stack.redis().port()))) {
       await("Redis to hold the oracle's per-minute counts",
           () -> jobIsAlive(jobId) && perMinuteInRedis(redis, day).equals(expected),
           () -> differences(expected, perMinuteInRedis(redis, day)));
     }
 
+    progress("Redis holds the oracle's counts; flink cancel");
     Path cancelLog = dir.resolve("flink-cancel.log");
     assertEquals(0, flink.cli(cancelLog, Duration.ofMinutes(1), "cancel", jobId),
         "`flink cancel " + jobId + "` failed: " + Files.readString(cancelLog, StandardCharsets.UTF_8));
     await("the job to be CANCELED", () -> "CANCELED".equals(jobState(jobId)), () -> jobState(jobId));
+    progress("cancelled");
+  }
+
+  private final long started = System.nanoTime();
+
+  private void progress(String step) {
+    System.out.printf(java.util.Locale.ROOT, "[FlinkClusterSubmitTest %5.1f s] %s%n", (System.nanoTime() - started) / 1e9, step);
   }
 
   /** Valid events (not retries, not malformed) per {@code <window start ms>|<event_type>}. */
