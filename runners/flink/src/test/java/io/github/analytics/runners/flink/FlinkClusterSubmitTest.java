@@ -60,7 +60,8 @@ import redis.clients.jedis.Jedis;
 class FlinkClusterSubmitTest {
   private static final LocalDate GENERATED_DAY = LocalDate.parse("2026-11-27");
   private static final String TOPIC = "events";
-  private static final Duration DEADLINE = Duration.ofSeconds(90);
+  /** An upper bound: about a minute on a quiet 2-core machine, three under heavy load. */
+  private static final Duration DEADLINE = Duration.ofSeconds(180);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path dir;
