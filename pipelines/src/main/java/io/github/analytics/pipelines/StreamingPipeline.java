@@ -65,6 +65,14 @@ public final class StreamingPipeline {
     StreamingPipelineOptions options =
         PipelineOptionsFactory.fromArgs(args).withValidation().as(StreamingPipelineOptions.class);
     PipelineResult result = run(options);
+    if (!options.getWaitUntilFinish()) {
+      // `flink run -d` or a FlinkDeployment: the cluster runs the job; waiting would hold the client.
+      System.out.println(
+          "Streaming job submitted (" + result.getClass().getSimpleName() + "), reading "
+              + options.getBootstrapServers() + " topic " + options.getInputTopic()
+              + "; it runs until it is cancelled or stopped on the cluster.");
+      return;
+    }
     System.out.println(
         "Streaming from " + options.getBootstrapServers() + " topic " + options.getInputTopic()
             + "; the job runs until it is cancelled (Ctrl-C here for an embedded runner).");

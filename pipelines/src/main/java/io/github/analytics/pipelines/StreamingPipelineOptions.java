@@ -4,6 +4,7 @@ import io.github.analytics.pipelines.options.ArchiveStorageOptions;
 import io.github.analytics.pipelines.options.ArchiveWriteOptions;
 import io.github.analytics.pipelines.options.IngestOptions;
 import io.github.analytics.pipelines.options.KafkaOptions;
+import io.github.analytics.pipelines.options.LaunchOptions;
 import io.github.analytics.pipelines.options.MetricOptions;
 import io.github.analytics.pipelines.options.RedisOptions;
 import io.github.analytics.pipelines.options.StreamingMetricOptions;
@@ -22,4 +23,5 @@ public interface StreamingPipelineOptions
         StreamingMetricOptions,
         IngestOptions,
         MetricOptions,
+        LaunchOptions,
         StreamingOptions {}

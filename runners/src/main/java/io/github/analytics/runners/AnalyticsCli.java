@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       StreamCommand.class,
       SqlCommand.class,
       StackCommand.class,
+      FlinkClusterCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class AnalyticsCli implements Runnable {

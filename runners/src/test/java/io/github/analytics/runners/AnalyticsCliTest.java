@@ -102,6 +102,21 @@ class AnalyticsCliTest {
   }
 
   @Test
+  void flinkClusterHelpPointsToTheDeployReadme() {
+    Run help = run("flink-cluster", "--help");
+    assertEquals(0, help.exitCode());
+    assertTrue(help.out().contains("StandaloneSession") || help.out().contains("bin/start-cluster.sh"), help.out());
+    assertTrue(help.out().contains("deploy/flink/README.md"), help.out());
+  }
+
+  @Test
+  void streamHelpExplainsWaitUntilFinish() {
+    Run help = run("stream", "--help");
+    assertEquals(0, help.exitCode());
+    assertTrue(help.out().contains("--waitUntilFinish"), help.out());
+  }
+
+  @Test
   void batchHelpExplainsEveryPipelineOption() {
     Run help = run("batch", "--help");
     assertEquals(0, help.exitCode());
