@@ -1,5 +1,6 @@
 package io.github.analytics.pipelines.io;
 
+import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import com.google.api.services.bigquery.model.Clustering;
 import com.google.api.services.bigquery.model.TableReference;
 import com.google.api.services.bigquery.model.TimePartitioning;
@@ -172,7 +173,7 @@ public final class BigQueryWarehouse implements WarehouseSink {
     BigQuerySchemas.Table known = BigQuerySchemas.table(table).orElse(null);
     List<String> clustering = known == null ? List.of() : known.clustering();
     // Step names apart from another warehouse's written in the same pipeline (tests write both).
-    String prefix = "BigQuery" + toCamel(table);
+    String prefix = "BigQuery" + ApplyMetricCatalog.stepName(table);
     BigQueryIO.Write<Row> write =
         BigQueryIO.<Row>write()
             .to(new PartitionOf(project, dataset, table, dayColumn,
@@ -269,14 +270,6 @@ public final class BigQueryWarehouse implements WarehouseSink {
 
   private static LocalDate utcDay(org.joda.time.Instant time) {
     return Instant.ofEpochMilli(time.getMillis()).atZone(ZoneOffset.UTC).toLocalDate();
-  }
-
-  private static String toCamel(String snake) {
-    StringBuilder out = new StringBuilder();
-    for (String part : snake.split("_")) {
-      out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-    }
-    return out.toString();
   }
 
   /** Counts the rows of each (table, day): the commit empties the days that got none. */

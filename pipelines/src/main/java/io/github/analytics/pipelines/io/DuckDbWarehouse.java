@@ -1,5 +1,6 @@
 package io.github.analytics.pipelines.io;
 
+import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import io.github.analytics.pipelines.options.DateRange;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -103,7 +104,7 @@ public final class DuckDbWarehouse implements WarehouseSink {
     dayColumns.put(table, dayColumn);
     org.apache.avro.Schema avroSchema = AvroUtils.toAvroSchema(beamSchema, table, "analytics.warehouse");
     avroSchemas.put(table, avroSchema.toString());
-    String prefix = toCamel(table);
+    String prefix = ApplyMetricCatalog.stepName(table);
     rows
         // Metric rows come in event-time windows; a file per window would be thousands of files.
         .apply(prefix + "IntoOneWindow", Window.<T>into(new GlobalWindows())
@@ -267,14 +268,6 @@ public final class DuckDbWarehouse implements WarehouseSink {
     } catch (IOException e) {
       throw new UncheckedIOException("Loaded, but cannot remove the staging files in " + dir, e);
     }
-  }
-
-  private static String toCamel(String snake) {
-    StringBuilder out = new StringBuilder();
-    for (String part : snake.split("_")) {
-      out.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-    }
-    return out.toString();
   }
 
   /** Converts a Beam row to an Avro record of the table's schema. */
