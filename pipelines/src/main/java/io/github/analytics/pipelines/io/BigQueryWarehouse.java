@@ -16,7 +16,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.gcp.options.GcpOptions;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryHelpers;
@@ -70,7 +69,6 @@ public final class BigQueryWarehouse implements WarehouseSink {
   /** The namespace of the per-partition row counters. */
   public static final String NAMESPACE = "analytics.bigquery";
 
-  private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
   private static final DateTimeFormatter PARTITION = DateTimeFormatter.BASIC_ISO_DATE;
 
   private final String project;
@@ -151,13 +149,7 @@ public final class BigQueryWarehouse implements WarehouseSink {
 
   @Override
   public <T> void write(String table, String dayColumn, PCollection<T> rows) {
-    if (!NAME.matcher(table).matches() || !NAME.matcher(dayColumn).matches()) {
-      throw new IllegalArgumentException(
-          "Table and column names must be lower_snake_case, got " + table + "." + dayColumn);
-    }
-    if (dayColumns.containsKey(table)) {
-      throw new IllegalArgumentException("Table " + table + " is written twice in one pipeline");
-    }
+    WarehouseSink.checkNewTable(table, dayColumn, dayColumns.keySet());
     Schema schema = rows.getSchema();
     if (!schema.hasField(dayColumn)
         || schema.getField(dayColumn).getType().getTypeName() != Schema.TypeName.DATETIME) {

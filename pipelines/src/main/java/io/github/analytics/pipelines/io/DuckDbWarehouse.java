@@ -89,13 +89,7 @@ public final class DuckDbWarehouse implements WarehouseSink {
 
   @Override
   public <T> void write(String table, String dayColumn, PCollection<T> rows) {
-    if (!NAME.matcher(table).matches() || !NAME.matcher(dayColumn).matches()) {
-      throw new IllegalArgumentException(
-          "Table and column names must be lower_snake_case, got " + table + "." + dayColumn);
-    }
-    if (dayColumns.containsKey(table)) {
-      throw new IllegalArgumentException("Table " + table + " is written twice in one pipeline");
-    }
+    WarehouseSink.checkNewTable(table, dayColumn, dayColumns.keySet());
     Schema beamSchema = rows.getSchema();
     if (!beamSchema.hasField(dayColumn)) {
       throw new IllegalArgumentException(

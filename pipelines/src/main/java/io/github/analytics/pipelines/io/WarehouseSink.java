@@ -24,4 +24,19 @@ public interface WarehouseSink {
 
   /** Where a user finds the result, for example a file path or a dataset name. */
   String location();
+
+  /**
+   * Checks a table about to be added to the graph: lower_snake_case names (they go into SQL and
+   * table ids unquoted), and not one of the tables already {@code written} in this pipeline.
+   */
+  static void checkNewTable(String table, String dayColumn, java.util.Set<String> written) {
+    java.util.regex.Pattern name = java.util.regex.Pattern.compile("^[a-z][a-z0-9_]*$");
+    if (!name.matcher(table).matches() || !name.matcher(dayColumn).matches()) {
+      throw new IllegalArgumentException(
+          "Table and column names must be lower_snake_case, got " + table + "." + dayColumn);
+    }
+    if (written.contains(table)) {
+      throw new IllegalArgumentException("Table " + table + " is written twice in one pipeline");
+    }
+  }
 }
