@@ -140,6 +140,12 @@ public final class RedisSink {
     public String uri() {
       return uri;
     }
+
+    /** host:port, for messages (the URI may carry a password). */
+    String address() {
+      URI parsed = URI.create(uri);
+      return parsed.getHost() + ":" + parsed.getPort();
+    }
   }
 
   /** The rows of {@code metric}, as hashes per window (see the class comment). */
@@ -226,9 +232,20 @@ public final class RedisSink {
     public void finishBundle() {
       flush(pipeline);
       if (pipeline != null) {
-        pipeline.sync();
-        written.inc(pending);
+        // sync() would drop the error of a refused command (OOM, WRONGTYPE, BUSY...): fail the
+        // bundle instead, so the runner retries it from its last checkpoint.
+        List<Object> replies = pipeline.syncAndReturnAll();
         pipeline = null;
+        for (Object reply : replies) {
+          if (reply instanceof Exception refused) {
+            throw new IllegalStateException(
+                "Redis at " + target.address() + " refused a write of this bundle (" + refused.getMessage()
+                    + "); the bundle is retried. Check the server's log, its maxmemory and that no"
+                    + " other client writes these keys.",
+                refused);
+          }
+        }
+        written.inc(pending);
       }
       if (jedis != null) {
         jedis.close();

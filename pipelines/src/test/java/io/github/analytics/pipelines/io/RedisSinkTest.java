@@ -1,6 +1,7 @@
 package io.github.analytics.pipelines.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -126,6 +127,31 @@ class RedisSinkTest {
     assertEquals(2, redis.xlen(RedisSink.ALERT_STREAM));
     assertEquals(Set.of("event_type|error|2026-11-27T14:03:00Z", "event_type|error|2026-11-27T14:04:00Z"),
         redis.hgetAll(RedisSink.ALERT_IDS).keySet());
+  }
+
+  @Test
+  void aRefusedWriteFailsTheBundleAndSaysWhy() {
+    // A key of the wrong type makes Redis refuse the HSET: a pipelined write must not drop that.
+    redis.set("event_counts_per_minute:2026-11-27T10:05:00Z", "not a hash");
+    Row row = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "click", "web", "US", 3L).build();
+    Exception failure = assertThrows(Exception.class, () ->
+        run(TestStream.create(RowCoder.of(CountPerMinute.SCHEMA))
+                .addElements(row)
+                .advanceWatermarkToInfinity(),
+            RedisSink.metricRows(MetricCatalog.named("event_counts_per_minute"), target)));
+    String message = failureMessages(failure);
+    assertTrue(message.contains("refused a write") && message.contains("WRONGTYPE")
+        && message.contains(server.host() + ":" + server.port()), message);
+    assertEquals("not a hash", redis.get("event_counts_per_minute:2026-11-27T10:05:00Z"));
+  }
+
+  private static String failureMessages(Throwable failure) {
+    StringBuilder messages = new StringBuilder();
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      messages.append(t.getMessage()).append(" / ");
+    }
+    return messages.toString();
   }
 
   private static Row session(String user, String start, String end, long events) {
