@@ -77,6 +77,14 @@ public record BenchSettings(
         quick ? QUICK_FRESHNESS_SECONDS : FULL_FRESHNESS_SECONDS);
   }
 
+  /** "full" for the full run's defaults, "quick" for a quick run, "custom" for other sizes. */
+  public String mode() {
+    if (quick) {
+      return equals(defaults(true)) ? "quick" : "quick, with other sizes";
+    }
+    return equals(defaults(false)) ? "full" : "custom";
+  }
+
   /** Users for a day of {@code events}: {@value #EVENTS_PER_USER} events a user, at least 100. */
   public static int usersFor(long events) {
     return (int) Math.max(100, Math.min(Integer.MAX_VALUE, events / EVENTS_PER_USER));

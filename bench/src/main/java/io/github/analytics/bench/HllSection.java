@@ -94,7 +94,7 @@ public final class HllSection implements Section {
           bytes[r][seed] = jedis.strlen(key.getBytes(StandardCharsets.UTF_8));
           jedis.del(key);
         }
-        rows.add(Measurement.of(NAME, label(size) + ": exact count", size, Measurement.EVENTS)
+        rows.add(Measurement.of(NAME, label(size) + ": exact count", size, "distinct ids")
             .withNote(seeds + " seeds, each " + String.format(Locale.ROOT, "%,d", size) + " distinct ids"));
         for (int e = 0; e <= precisions.size(); e++) {
           String estimator = e < precisions.size()

@@ -11,8 +11,8 @@ public final class MarkdownReport {
     BenchSettings settings = report.settings();
     StringBuilder md = new StringBuilder();
     md.append("# Benchmark results\n\n");
-    md.append(settings.quick() ? "A **quick** run (small sizes: noisier than a full run).\n\n"
-        : "A full run.\n\n");
+    md.append("Mode: **").append(settings.mode()).append("**")
+        .append(settings.mode().equals("full") ? ".\n\n" : " (smaller than the full run: noisier numbers).\n\n");
     md.append("| machine | |\n|---|---|\n");
     row(md, "date (UTC)", machine.date().toString());
     row(md, "commit", machine.commit());

@@ -35,7 +35,7 @@ public final class SvgChart {
         "<text x=\"10\" y=\"22\" font-size=\"15\" font-weight=\"bold\">Throughput per core (events/s, log"
             + " scale) — %d cores, %s, %s</text>%n",
         report.machine().cores(), escape(report.machine().commit()),
-        report.settings().quick() ? "quick run" : "full run"));
+        report.settings().mode() + " run"));
     if (bars.isEmpty()) {
       svg.append(String.format(Locale.ROOT,
           "<text x=\"10\" y=\"%d\">No throughput was measured in this run.</text>%n", TOP + 15));
