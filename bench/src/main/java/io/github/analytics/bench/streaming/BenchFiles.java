@@ -34,6 +34,13 @@ final class BenchFiles {
     }
   }
 
+  /** Flink, Kafka and Beam log thousands of INFO lines; keep warnings unless the caller chose a level. */
+  static void quietLogs() {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+  }
+
   static void progress(String message) {
     System.err.printf("[bench %tT] %s%n", System.currentTimeMillis(), message);
   }

@@ -65,7 +65,12 @@ final class StreamingJob implements AutoCloseable {
         "--writeArchive=" + s.archive(),
         "--archiveRoot=" + workDir.resolve("archive").toAbsolutePath()));
     if (s.checkpointingIntervalMs() > 0) {
+      // Flink's default keeps checkpoints in the JobManager's memory, which refuses state over 5 MB
+      // (the dedupe and window state of a backlog are far larger) and fails the job: heap state with
+      // checkpoints in files, as StreamingRecoveryTest runs it. Production on a cluster uses RocksDB.
       args.add("--checkpointingInterval=" + s.checkpointingIntervalMs());
+      args.add("--stateBackend=filesystem");
+      args.add("--stateBackendStoragePath=" + workDir.resolve("checkpoints").toAbsolutePath().toUri());
     }
     if (!s.kafkaSinks()) {
       args.addAll(List.of("--deadLetterTopic=", "--rollupTopic=", "--alertTopic="));

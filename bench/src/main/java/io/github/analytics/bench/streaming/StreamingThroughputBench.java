@@ -379,6 +379,7 @@ public final class StreamingThroughputBench {
       "  --pipelineArg=--option=value (repeatable: passed to the pipeline, e.g. --pipelineArg=--objectReuse=true)");
 
   public static void main(String[] argv) {
+    BenchFiles.quietLogs();
     BenchArgs a = BenchArgs.parse(argv, Set.of("events", "users", "seed", "day", "partitions", "parallelism",
         "earlyFiringSeconds", "archive", "kafkaSinks", "geo", "checkpointingIntervalMs", "baseline", "profile",
         "timeout", "workDir"), USAGE);
