@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.google.zetasketch.HyperLogLogPlusPlus;
+import io.github.analytics.generator.PayloadLimits;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,14 +25,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The practical limit on this machine: one thread, no framework, computing the streaming layer's
  * headline outputs from the same topic. A {@link KafkaConsumer} reads every partition from the start;
  * each payload is parsed with Jackson's streaming parser (the required fields, as the pipeline checks
- * them: ids, type, user, a timestamp as ISO-8601 or epoch ms); copies of an {@code event_id} are
+ * them: size, duplicate keys, ids, type, user, timestamps as ISO-8601 or epoch ms and in range,
+ * properties an object within its limit); copies of an {@code event_id} are
  * dropped (a primitive hash set of 64-bit id hashes); event time is {@code client_timestamp} capped at
  * {@code server_timestamp} (or the record's timestamp); then per-minute counts by event type and
  * hourly distinct users per event type and overall with ZetaSketch HLL++ at the pipeline's default
  * precision (15). No enrichment, sessions, funnels or anomalies: those are the pipeline's extra work.
  */
 final class PlainJavaBaseline {
-  private static final JsonFactory JSON = new JsonFactory();
+  private static final JsonFactory JSON =
+      new JsonFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  private static final long DAY_MILLIS = 86_400_000L;
   private static final int HLL_PRECISION = 15;
 
   private PlainJavaBaseline() {}
@@ -153,6 +157,9 @@ final class PlainJavaBaseline {
     long serverMillis = Long.MIN_VALUE;
 
     static Fields parse(byte[] payload) {
+      if (payload.length > PayloadLimits.DEFAULT_MAX_PAYLOAD_BYTES) {
+        return null;
+      }
       Fields f = new Fields();
       boolean session = false;
       boolean platform = false;
@@ -172,6 +179,16 @@ final class PlainJavaBaseline {
             case "platform" -> platform = value == JsonToken.VALUE_STRING && !p.getText().isEmpty();
             case "client_timestamp" -> f.clientMillis = millis(p, value);
             case "server_timestamp" -> f.serverMillis = millis(p, value);
+            case "properties" -> {
+              if (value != JsonToken.START_OBJECT) {
+                return null;
+              }
+              long from = p.currentTokenLocation().getByteOffset();
+              p.skipChildren();
+              if (p.currentLocation().getByteOffset() - from > PayloadLimits.DEFAULT_MAX_PROPERTIES_BYTES) {
+                return null;
+              }
+            }
             default -> p.skipChildren();
           }
         }
@@ -183,6 +200,11 @@ final class PlainJavaBaseline {
       }
       if (eventId == null || f.eventType == null || f.eventType.isEmpty() || f.userId == null
           || f.userId.isEmpty() || !session || !platform || f.clientMillis == Long.MIN_VALUE) {
+        return null;
+      }
+      if (f.serverMillis != Long.MIN_VALUE
+          && (f.clientMillis < f.serverMillis - PayloadLimits.MAX_CLIENT_DAYS_BEFORE_SERVER * DAY_MILLIS
+              || f.clientMillis > f.serverMillis + PayloadLimits.MAX_CLIENT_DAYS_AFTER_SERVER * DAY_MILLIS)) {
         return null;
       }
       try {

@@ -343,8 +343,10 @@ public final class StreamingThroughputBench {
       }
       if (now > nextReport) {
         job.checkRunning();
-        progress(String.format("%d of %d minutes complete in Redis after %.0f s", minutes - remaining.size(),
-            minutes, (now - submitted) / 1e9));
+        long first = remaining.firstKey();
+        progress(String.format("%d of %d minutes complete in Redis after %.0f s; first incomplete %s: %,d of %,d",
+            minutes - remaining.size(), minutes, (now - submitted) / 1e9, Instant.ofEpochMilli(first),
+            MinuteCounts.read(redis, List.of(first)).get(first), remaining.get(first)));
         nextReport = now + TimeUnit.SECONDS.toNanos(10);
       }
       LockSupport.parkNanos(POLL_NANOS);
