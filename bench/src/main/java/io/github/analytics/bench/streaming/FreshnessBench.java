@@ -39,7 +39,8 @@ import redis.clients.jedis.Jedis;
  * waits up to that long for the next firing: expect p99 near the early-firing interval plus the
  * pipeline's own latency. Run it with the default and with 1 ({@code main} does both).
  *
- * <p>Before measuring, one probe event must appear in Redis (the job is up), then {@code warmup} of
+ * <p>Before measuring, probe events sent to every partition must appear in Redis (the job is up and
+ * its readers and lookups initialised), then {@code warmup} of
  * traffic at the rate is sent and not measured, then {@code duration} is measured.
  */
 public final class FreshnessBench {
@@ -231,14 +232,25 @@ public final class FreshnessBench {
     Sampler sampler = new Sampler(stack, minutes, p.samplePeriod(), samplerFailure);
     try (LiveEvents events = LiveEvents.open(stack.kafka().bootstrapServers(), topic, 20_000, p.users(), 7)) {
       sampler.start();
-      // 1. The job is up once a probe event is visible.
-      MinuteLog probe = send(events, minutes);
+      // 1. The job is up once probe events sent to every partition (so every source reader and, by
+      // their users, most downstream instances have started and initialised their lookups) are visible.
+      MinuteLog probe = null;
+      int probes = 0;
+      for (int round = 0; round < 4; round++) {
+        for (int partition = 0; partition < p.partitions(); partition++) {
+          MinuteLog log = send(events, minutes, partition);
+          probes = log == probe ? probes + 1 : 1;
+          probe = log;
+        }
+      }
+      int wanted = probes;
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-      while (probe.latestCount < 1) {
+      while (probe.latestCount < wanted) {
         checkAlive(job, samplerFailure);
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("A probe event sent to " + topic + " was not counted in Redis within"
-              + " 5 minutes: the job is not running or not writing Redis; look above for its errors");
+          throw new IllegalStateException("Probe events sent to every partition of " + topic + " were not all"
+              + " counted in Redis within 5 minutes (" + probe.latestCount + " of " + wanted + " in their"
+              + " minute): the job is not running or not writing Redis; look above for its errors");
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
       }
@@ -346,10 +358,15 @@ public final class FreshnessBench {
   }
 
   private static MinuteLog send(LiveEvents events, ConcurrentSkipListMap<Long, MinuteLog> minutes) {
+    return send(events, minutes, null);
+  }
+
+  private static MinuteLog send(LiveEvents events, ConcurrentSkipListMap<Long, MinuteLog> minutes,
+      Integer partition) {
     long millis = System.currentTimeMillis();
     MinuteLog log = minutes.computeIfAbsent(MinuteCounts.minuteOf(millis), MinuteLog::new);
     long nanos = System.nanoTime();
-    events.send(millis);
+    events.send(millis, partition);
     log.sent(nanos);
     return log;
   }

@@ -79,8 +79,13 @@ final class LiveEvents implements AutoCloseable {
     return new LiveEvents(templates, producer, topic);
   }
 
-  /** Sends the next event stamped {@code nowMillis} (the caller's wall clock). */
+  /** Sends the next event stamped {@code nowMillis} (the caller's wall clock), partitioned by its key. */
   void send(long nowMillis) {
+    send(nowMillis, null);
+  }
+
+  /** Sends the next event stamped {@code nowMillis} to {@code partition} (null: by its key). */
+  void send(long nowMillis, Integer partition) {
     Template t = templates.get((int) (next++ % templates.size()));
     byte[] time = ISO.format(java.time.Instant.ofEpochMilli(nowMillis)).getBytes(StandardCharsets.US_ASCII);
     byte[] id = uuid().getBytes(StandardCharsets.US_ASCII);
@@ -102,7 +107,7 @@ final class LiveEvents implements AutoCloseable {
         at += value.length;
       }
     }
-    ProducerRecord<String, byte[]> message = new ProducerRecord<>(topic, null, nowMillis, t.userId(), payload);
+    ProducerRecord<String, byte[]> message = new ProducerRecord<>(topic, partition, nowMillis, t.userId(), payload);
     message.headers().add(KafkaWriter.SOURCE_HEADER, "bench".getBytes(StandardCharsets.US_ASCII));
     producer.send(message, (metadata, e) -> {
       if (e != null) {
