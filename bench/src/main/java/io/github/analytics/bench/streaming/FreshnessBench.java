@@ -98,6 +98,16 @@ public final class FreshnessBench {
           kafkaSinks, geo, checkpointingIntervalMs, samplePeriod, drain, profile, workDir, pipelineArgs);
     }
 
+    public Params withParallelism(int value) {
+      return new Params(rate, duration, warmup, earlyFiringSeconds, value, partitions, users, archive,
+          kafkaSinks, geo, checkpointingIntervalMs, samplePeriod, drain, profile, workDir, pipelineArgs);
+    }
+
+    public Params withWorkDir(Path value) {
+      return new Params(rate, duration, warmup, earlyFiringSeconds, parallelism, partitions, users, archive,
+          kafkaSinks, geo, checkpointingIntervalMs, samplePeriod, drain, profile, value, pipelineArgs);
+    }
+
     public Params withEarlyFiringSeconds(int value) {
       return new Params(rate, duration, warmup, value, parallelism, partitions, users, archive,
           kafkaSinks, geo, checkpointingIntervalMs, samplePeriod, drain, profile, workDir, pipelineArgs);

@@ -112,6 +112,16 @@ public final class StreamingThroughputBench {
           kafkaSinks, geo, checkpointingIntervalMs, baseline, value, timeout, workDir, pipelineArgs);
     }
 
+    public Params withParallelism(int value) {
+      return new Params(events, users, seed, day, partitions, value, earlyFiringSeconds, archive,
+          kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, workDir, pipelineArgs);
+    }
+
+    public Params withWorkDir(Path value) {
+      return new Params(events, users, seed, day, partitions, parallelism, earlyFiringSeconds, archive,
+          kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, value, pipelineArgs);
+    }
+
     public Params withArchive(boolean value) {
       return new Params(events, users, seed, day, partitions, parallelism, earlyFiringSeconds, value,
           kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, workDir, pipelineArgs);
