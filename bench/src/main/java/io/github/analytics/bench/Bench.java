@@ -37,8 +37,8 @@ import picocli.CommandLine.Option;
       "Sizes: --quick picks small defaults; an explicit size wins over both."
     })
 public final class Bench implements Callable<Integer> {
-  @Option(names = "--quick", description = "Small sizes (batch 500,000 events, HLL up to"
-      + " 1e6): every section in a few minutes, noisier numbers.")
+  @Option(names = "--quick", description = "Small sizes (streaming and batch 500,000 events,"
+      + " freshness 30 s, HLL up to 1e6): every section in about ten minutes, noisier numbers.")
   boolean quick;
 
   @Option(names = "--sections", split = ",", paramLabel = "NAME", completionCandidates = SectionNames.class,
