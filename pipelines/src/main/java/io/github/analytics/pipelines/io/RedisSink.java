@@ -24,6 +24,7 @@ import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
@@ -203,15 +204,18 @@ public final class RedisSink {
     }
   }
 
-  /** Pipelines a bundle's writes on one connection and sends them before the bundle commits. */
+  /**
+   * Collects a bundle's elements and sends their writes in one pipelined round trip on a pooled
+   * connection when the bundle finishes, before it commits. A connection is held only for that round
+   * trip: a job has a writer per metric and per parallel instance, many more than a pool's connections,
+   * and a writer holding one across an open bundle would make the others wait for it.
+   */
   private abstract static class RedisWriteFn<T> extends DoFn<T, Void> {
     private static final long serialVersionUID = 1L;
     private static final Map<String, JedisPool> POOLS = new ConcurrentHashMap<>();
     protected final Target target;
     private final Counter written = Metrics.counter(RedisSink.class, "redis_writes");
-    private transient @Nullable Jedis jedis;
-    private transient @Nullable Pipeline pipeline;
-    private transient int pending;
+    private transient @Nullable List<T> bundle;
 
     RedisWriteFn(Target target) {
       this.target = target;
@@ -219,60 +223,61 @@ public final class RedisSink {
 
     @StartBundle
     public void startBundle() {
-      pending = 0;
+      bundle = new ArrayList<>();
     }
 
     @ProcessElement
     public void processElement(@Element T element) {
-      write(element, pipeline());
-      pending++;
+      if (bundle == null) {
+        bundle = new ArrayList<>();
+      }
+      bundle.add(element);
     }
 
     @FinishBundle
     public void finishBundle() {
-      flush(pipeline);
-      if (pipeline != null) {
+      if (bundle == null || bundle.isEmpty()) {
+        return;
+      }
+      List<Object> replies;
+      try (Jedis jedis = pool(target).getResource()) {
+        Pipeline pipeline = jedis.pipelined();
+        for (T element : bundle) {
+          write(element, pipeline);
+        }
+        flush(pipeline);
         // sync() would drop the error of a refused command (OOM, WRONGTYPE, BUSY...): fail the
         // bundle instead, so the runner retries it from its last checkpoint.
-        List<Object> replies = pipeline.syncAndReturnAll();
-        pipeline = null;
-        for (Object reply : replies) {
-          if (reply instanceof Exception refused) {
-            throw new IllegalStateException(
-                "Redis at " + target.address() + " refused a write of this bundle (" + refused.getMessage()
-                    + "); the bundle is retried. Check the server's log, its maxmemory and that no"
-                    + " other client writes these keys.",
-                refused);
-          }
+        replies = pipeline.syncAndReturnAll();
+      }
+      for (Object reply : replies) {
+        if (reply instanceof Exception refused) {
+          throw new IllegalStateException(
+              "Redis at " + target.address() + " refused a write of this bundle (" + refused.getMessage()
+                  + "); the bundle is retried. Check the server's log, its maxmemory and that no"
+                  + " other client writes these keys.",
+              refused);
         }
-        written.inc(pending);
       }
-      if (jedis != null) {
-        jedis.close();
-        jedis = null;
-      }
-    }
-
-    @Teardown
-    public void teardown() {
-      if (jedis != null) {
-        jedis.close();
-        jedis = null;
-      }
+      written.inc(bundle.size());
+      bundle = null;
     }
 
     /** Queues the writes of one element. */
     abstract void write(T element, Pipeline redis);
 
-    /** Queues writes collected over the bundle, if any ({@code redis} is null for an empty bundle). */
-    void flush(@Nullable Pipeline redis) {}
+    /** Queues writes collected over the bundle's elements, after the last {@link #write}. */
+    void flush(Pipeline redis) {}
 
-    private Pipeline pipeline() {
-      if (pipeline == null) {
-        jedis = POOLS.computeIfAbsent(target.uri, uri -> new JedisPool(URI.create(uri))).getResource();
-        pipeline = jedis.pipelined();
-      }
-      return pipeline;
+    private static JedisPool pool(Target target) {
+      return POOLS.computeIfAbsent(target.uri, uri -> {
+        GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
+        config.setMaxTotal(32);
+        config.setMaxIdle(32);
+        // A pool that never hands out a connection fails the bundle rather than hanging the job.
+        config.setMaxWait(java.time.Duration.ofSeconds(60));
+        return new JedisPool(config, URI.create(uri));
+      });
     }
   }
 
@@ -381,8 +386,8 @@ public final class RedisSink {
     }
 
     @Override
-    void flush(@Nullable Pipeline redis) {
-      if (redis == null || users == null) {
+    void flush(Pipeline redis) {
+      if (users == null) {
         return;
       }
       for (Map.Entry<String, Set<String>> hour : users.entrySet()) {
