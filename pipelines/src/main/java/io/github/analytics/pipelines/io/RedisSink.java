@@ -241,14 +241,21 @@ public final class RedisSink {
       }
       List<Object> replies;
       try (Jedis jedis = pool(target).getResource()) {
-        Pipeline pipeline = jedis.pipelined();
-        for (T element : bundle) {
-          write(element, pipeline);
+        try {
+          Pipeline pipeline = jedis.pipelined();
+          for (T element : bundle) {
+            write(element, pipeline);
+          }
+          flush(pipeline);
+          // sync() would drop the error of a refused command (OOM, WRONGTYPE, BUSY...): fail the
+          // bundle instead, so the runner retries it from its last checkpoint.
+          replies = pipeline.syncAndReturnAll();
+        } catch (RuntimeException e) {
+          // Writes still queued on this connection must not reach Redis later: the pool would send
+          // them when it takes the connection back. Close it instead.
+          jedis.getConnection().setBroken();
+          throw e;
         }
-        flush(pipeline);
-        // sync() would drop the error of a refused command (OOM, WRONGTYPE, BUSY...): fail the
-        // bundle instead, so the runner retries it from its last checkpoint.
-        replies = pipeline.syncAndReturnAll();
       }
       for (Object reply : replies) {
         if (reply instanceof Exception refused) {
