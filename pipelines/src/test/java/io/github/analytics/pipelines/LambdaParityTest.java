@@ -73,6 +73,10 @@ class LambdaParityTest {
                   "--flinkMaster=[local]",
                   "--parallelism=2",
                   "--checkpointingInterval=5000",
+                  // As the CLI runs embedded Flink: Flink's in-memory default refuses state over 5 MB
+                  // and fails the job at a checkpoint, which this test is not about.
+                  "--stateBackend=filesystem",
+                  "--stateBackendStoragePath=" + dir.resolve("checkpoints").toUri(),
                   // Return once the job is submitted: the test cancels it at the end.
                   "--attachedMode=false",
                   "--bootstrapServers=" + bootstrap,

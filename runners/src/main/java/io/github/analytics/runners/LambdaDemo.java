@@ -103,12 +103,15 @@ final class LambdaDemo {
               + " 10 s): topic events -> Redis, topics %s and %s, archive %s%n",
           parallelism, "metrics.events_per_minute", "alerts.anomalies", archive);
       PipelineOptionsFactory.register(StreamingPipelineOptions.class);
-      StreamingPipelineOptions streamingOptions = PipelineOptionsFactory.fromArgs(
+      List<String> streamingArgs = EmbeddedFlinkCheckpoints.withFileCheckpoints(List.of(
               "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + parallelism,
               "--attachedMode=false", "--checkpointingInterval=10000",
               "--bootstrapServers=" + bootstrap, "--redisUri=" + redisUri,
-              "--archiveRoot=" + archive, "--archiveFlushSeconds=10", "--geoDatabase=" + geo)
-          .withValidation().as(StreamingPipelineOptions.class);
+              "--archiveRoot=" + archive, "--archiveFlushSeconds=10", "--geoDatabase=" + geo),
+          dir.resolve("checkpoints"));
+      StreamingPipelineOptions streamingOptions =
+          PipelineOptionsFactory.fromArgs(streamingArgs.toArray(String[]::new))
+              .withValidation().as(StreamingPipelineOptions.class);
       // Flink [local] runs its workers in this JVM: build the user-agent analyzer before the job
       // starts, so the first minute of live numbers measures the pipeline, not a one-off set-up.
       long warming = System.nanoTime();

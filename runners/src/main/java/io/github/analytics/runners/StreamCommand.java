@@ -2,6 +2,7 @@ package io.github.analytics.runners;
 
 import io.github.analytics.pipelines.StreamingPipeline;
 import io.github.analytics.pipelines.StreamingPipelineOptions;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,7 +46,15 @@ final class StreamCommand implements Callable<Integer> {
       PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
       return 0;
     }
-    StreamingPipeline.main(args.toArray(String[]::new));
+    Path checkpoints = Path.of(System.getProperty("java.io.tmpdir"), "analytics-checkpoints",
+        "stream-" + System.currentTimeMillis());
+    List<String> effective = EmbeddedFlinkCheckpoints.withFileCheckpoints(args, checkpoints);
+    if (effective.size() > args.size()) {
+      System.err.println("Embedded Flink: checkpoints go to " + checkpoints + " (Flink's in-memory default"
+          + " fails a job whose state passes 5 MB); choose with --stateBackend=filesystem|rocksdb and"
+          + " --stateBackendStoragePath=URI.");
+    }
+    StreamingPipeline.main(effective.toArray(String[]::new));
     return 0;
   }
 }
