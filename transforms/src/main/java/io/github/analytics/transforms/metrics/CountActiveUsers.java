@@ -155,8 +155,8 @@ public final class CountActiveUsers extends MetricTransform<Row> {
    */
   @SuppressWarnings("unchecked")
   static CombineFns.ComposedCombineFn<Row> sketchAndDays() {
-    CombineFn<byte[], ?, byte[]> union =
-        (CombineFn<byte[], ?, byte[]>) (CombineFn<?, ?, ?>) HllCount.MergePartial.globally().getFn();
+    CombineFn<byte[], ?, byte[]> union = SnapshotSafeCombineFn.of(
+        (CombineFn<byte[], ?, byte[]>) (CombineFn<?, ?, ?>) HllCount.MergePartial.globally().getFn());
     return CombineFns.compose()
         .with(new SketchOfRowFn(), ByteArrayCoder.of(), union, SKETCH)
         .with(new DayOfRowFn(), VarLongCoder.of(), new DistinctDaysFn(), DAYS);

@@ -3,6 +3,7 @@ package io.github.analytics.transforms.metrics;
 import java.util.List;
 import org.apache.beam.sdk.extensions.zetasketch.HllCount;
 import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -95,7 +96,8 @@ public final class MergeDistinctUsers extends MetricTransform<Row> {
                     TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
                 .via((Row row) -> KV.of(row.getString("event_type"), row.getBytes("sketch"))))
         .apply("Daily", policy.<KV<String, byte[]>>window(FixedWindows.of(DAY)))
-        .apply("MergeHours", HllCount.MergePartial.<String>perKey())
+        .apply("MergeHours", Combine.<String, byte[], byte[]>perKey(
+            SnapshotSafeCombineFn.of(HllCount.MergePartial.<String>perKey().getFn())))
         .apply("ToRows", ParDo.of(new DailyRowFn()))
         .setRowSchema(SCHEMA);
   }
