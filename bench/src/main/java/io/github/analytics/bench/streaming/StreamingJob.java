@@ -153,6 +153,15 @@ final class StreamingJob implements AutoCloseable {
               "message.timestamp.before.max.ms", Long.toString(Long.MAX_VALUE)))))
           .all()
           .get(60, TimeUnit.SECONDS);
+      // The controller has it; the broker's metadata, which the pipeline's topic check reads, may
+      // lag behind by a moment.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (!admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(topic)) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("The broker does not list the created topic " + topic + " after 30 s");
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+      }
     } catch (Exception e) {
       throw new IllegalStateException("Cannot create the topic " + topic + " on " + stack.kafka().bootstrapServers()
           + " (broker log: " + stack.kafka().log() + ")", e);
