@@ -46,7 +46,15 @@ public final class KafkaWriter implements AutoCloseable {
     if (topic == null || topic.isBlank()) {
       throw new IllegalArgumentException("The Kafka topic is empty: name one, e.g. --topic events");
     }
-    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+    return new KafkaWriter(producer(bootstrapServers), topic);
+  }
+
+  /**
+   * A producer configured as the collector's: every replica acknowledges, idempotent (a retried send
+   * is written once), small batches compressed with lz4; keys are user ids, values payload bytes.
+   */
+  public static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+    return new KafkaProducer<>(
         Map.of(
             ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
             ProducerConfig.ACKS_CONFIG, "all",
@@ -54,7 +62,6 @@ public final class KafkaWriter implements AutoCloseable {
             ProducerConfig.LINGER_MS_CONFIG, 5,
             ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
         new StringSerializer(), new ByteArraySerializer());
-    return new KafkaWriter(producer, topic);
   }
 
   /** Sends one record; fails fast once an earlier send has failed. */

@@ -156,15 +156,7 @@ public final class FreshnessBench {
       if (notVisible > 0) {
         s.append(String.format("  %,d events not visible by the end of the drain%n", notVisible));
       }
-      for (String note : notes) {
-        s.append("  note: ").append(note).append('\n');
-      }
-      if (!hotMethods.isEmpty()) {
-        s.append("  JFR ").append(jfrFile).append(": top methods (self samples)\n");
-        hotMethods.forEach(m -> s.append("    ").append(m).append('\n'));
-        s.append("  by innermost project frame\n");
-        hotProjectFrames.forEach(m -> s.append("    ").append(m).append('\n'));
-      }
+      HotMethod.appendNotesAndProfile(s, notes, jfrFile, hotMethods, hotProjectFrames);
       return s.toString();
     }
   }

@@ -15,13 +15,9 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Valid events happening now, at any rate, for the freshness section. The generator's live mode
@@ -68,15 +64,7 @@ final class LiveEvents implements AutoCloseable {
         }
       }
     }
-    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4"),
-        new StringSerializer(), new ByteArraySerializer());
-    return new LiveEvents(templates, producer, topic);
+    return new LiveEvents(templates, KafkaWriter.producer(bootstrapServers), topic);
   }
 
   /** Sends the next event stamped {@code nowMillis} (the caller's wall clock), partitioned by its key. */

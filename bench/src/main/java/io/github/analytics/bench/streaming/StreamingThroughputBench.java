@@ -188,15 +188,7 @@ public final class StreamingThroughputBench {
         s.append(String.format("  pipeline/baseline per core       %12.3f            target >= %.2f  %s%n",
             ratioToBaselinePerCore, TARGET_RATIO_TO_BASELINE_PER_CORE, ratioTargetMet ? "MET" : "MISSED"));
       }
-      for (String note : notes) {
-        s.append("  note: ").append(note).append('\n');
-      }
-      if (!hotMethods.isEmpty()) {
-        s.append("  JFR ").append(jfrFile).append(": top methods (self samples)\n");
-        hotMethods.forEach(m -> s.append("    ").append(m).append('\n'));
-        s.append("  by innermost project frame\n");
-        hotProjectFrames.forEach(m -> s.append("    ").append(m).append('\n'));
-      }
+      HotMethod.appendNotesAndProfile(s, notes, jfrFile, hotMethods, hotProjectFrames);
       return s.toString();
     }
   }
