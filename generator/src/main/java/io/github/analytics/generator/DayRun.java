@@ -23,7 +23,9 @@ import java.util.SplittableRandom;
  * the sessions in flight and the late records wait, never the day. Users are also bucketed by the
  * minute their post-session pause ends.
  *
- * <p>A {@link GeneratorConfig#timeShift()} is added to the timestamps as they are written, and a {@link
+ * <p>A {@link GeneratorConfig#timeCompression()} and a {@link GeneratorConfig#timeShift()} apply to the
+ * timestamps as they are written (the run keeps its own clock, {@link
+ * GeneratedRecord#runArrivalMillis()}), and a {@link
  * GeneratorConfig#windowFrom() window} filters the records as they are handed out; neither changes what
  * the run generates.
  */
@@ -50,7 +52,7 @@ final class DayRun implements Iterator<GeneratedRecord> {
 
   private static final Comparator<GeneratedRecord> BY_ARRIVAL =
       (a, b) -> {
-        int c = Long.compare(a.receivedAtMillis(), b.receivedAtMillis());
+        int c = Long.compare(a.runArrivalMillis(), b.runArrivalMillis());
         return c != 0 ? c : Long.compare(a.sequence(), b.sequence());
       };
 
@@ -61,6 +63,8 @@ final class DayRun implements Iterator<GeneratedRecord> {
    * the run's own clock, so a shifted day makes the same choices as the unshifted one.
    */
   private final long shift;
+  /** {@link GeneratorConfig#timeCompression()}: written timestamps run this many times faster. */
+  private final int compression;
   /** Unshifted arrival window, {@code [windowStart, windowEnd)}; the whole run when there is none. */
   private final long windowStart;
   private final long windowEnd;
@@ -101,6 +105,7 @@ final class DayRun implements Iterator<GeneratedRecord> {
     this.config = config;
     this.dayStart = config.day().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     this.shift = config.timeShift().toMillis();
+    this.compression = config.timeCompression();
     LocalTime from = config.windowFrom();
     Duration length = config.windowLength();
     if (from == null || length == null) {
@@ -186,7 +191,7 @@ final class DayRun implements Iterator<GeneratedRecord> {
           return false;
         }
       }
-      long arrival = ready.peek().receivedAtMillis() - shift;
+      long arrival = ready.peek().runArrivalMillis();
       if (arrival < windowStart) {
         ready.poll();
       } else if (arrival >= windowEnd) {
@@ -238,8 +243,8 @@ final class DayRun implements Iterator<GeneratedRecord> {
   }
 
   private void add(GeneratedRecord record) {
-    // Buckets follow the run's unshifted clock; a constant shift keeps the order within a bucket.
-    long recordMinute = Math.floorDiv(record.receivedAtMillis() - shift, MINUTE);
+    // Buckets follow the run's own clock, whatever the written timestamps say.
+    long recordMinute = Math.floorDiv(record.runArrivalMillis(), MINUTE);
     if (recordMinute < flushedMinute || recordMinute >= flushedMinute + BUCKETS) {
       throw new IllegalStateException(
           "A record arrives outside the pending window: " + record + " (a bug in the generator)");
@@ -417,11 +422,13 @@ final class DayRun implements Iterator<GeneratedRecord> {
             : draft.trueTimeMillis + 50 + random.nextInt(1_951);
     byte[] payload =
         writer.write(
-            draft, user, sessionId, random.nextLong(), random.nextLong(), client + shift, received + shift);
+            draft, user, sessionId, random.nextLong(), random.nextLong(), written(client),
+            written(received));
     add(
         new GeneratedRecord(
             payload,
-            received + shift,
+            written(received),
+            received,
             sequence++,
             late ? RecordKind.LATE : RecordKind.ON_TIME,
             draft.type,
@@ -432,8 +439,9 @@ final class DayRun implements Iterator<GeneratedRecord> {
       long retried = received + 1_000 + random.nextInt(29_001);
       add(
           new GeneratedRecord(
-              PayloadWriter.withServerTimestamp(payload, retried + shift),
-              retried + shift,
+              PayloadWriter.withServerTimestamp(payload, written(retried)),
+              written(retried),
+              retried,
               sequence++,
               RecordKind.DUPLICATE,
               draft.type,
@@ -441,6 +449,11 @@ final class DayRun implements Iterator<GeneratedRecord> {
               draft.anomalous));
       validRecordsThisMinute++;
     }
+  }
+
+  /** A time on the run's clock as written out: compressed towards the day's start, then shifted. */
+  private long written(long runMillis) {
+    return dayStart + Math.floorDiv(runMillis - dayStart, compression) + shift;
   }
 
   private void malformedRecord(DeadLetterReason reason, long minuteStart) {
@@ -464,12 +477,13 @@ final class DayRun implements Iterator<GeneratedRecord> {
             Formats.hex(r.nextLong(), 16),
             r.nextLong(),
             r.nextLong(),
-            draft.trueTimeMillis + user.clockSkewMillis + shift,
-            received + shift);
+            written(draft.trueTimeMillis + user.clockSkewMillis),
+            written(received));
     add(
         new GeneratedRecord(
             malformed.create(reason, base, r),
-            received + shift,
+            written(received),
+            received,
             sequence++,
             RecordKind.MALFORMED,
             null,

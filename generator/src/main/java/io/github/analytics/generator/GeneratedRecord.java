@@ -14,6 +14,7 @@ import org.joda.time.Instant;
 public final class GeneratedRecord {
   private final byte[] payload;
   private final long receivedAtMillis;
+  private final long runArrivalMillis;
   private final long sequence;
   private final RecordKind kind;
   private final @Nullable String eventType;
@@ -23,6 +24,7 @@ public final class GeneratedRecord {
   GeneratedRecord(
       byte[] payload,
       long receivedAtMillis,
+      long runArrivalMillis,
       long sequence,
       RecordKind kind,
       @Nullable String eventType,
@@ -30,6 +32,7 @@ public final class GeneratedRecord {
       boolean anomalous) {
     this.payload = payload;
     this.receivedAtMillis = receivedAtMillis;
+    this.runArrivalMillis = runArrivalMillis;
     this.sequence = sequence;
     this.kind = Objects.requireNonNull(kind, "kind");
     this.eventType = eventType;
@@ -71,6 +74,14 @@ public final class GeneratedRecord {
   /** Whether this is one of the extra error events of the configured burst. */
   public boolean anomalous() {
     return anomalous;
+  }
+
+  /**
+   * Arrival on the generator's own clock: before any time shift or compression. Orders and buckets
+   * the records inside a run.
+   */
+  long runArrivalMillis() {
+    return runArrivalMillis;
   }
 
   /** Generation order; breaks ties between records received in the same millisecond. */

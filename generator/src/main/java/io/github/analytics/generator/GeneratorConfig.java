@@ -58,6 +58,7 @@ public final class GeneratorConfig {
   private final Duration timeShift;
   private final @Nullable LocalTime windowFrom;
   private final @Nullable Duration windowLength;
+  private final int timeCompression;
 
   private GeneratorConfig(
       LocalDate day,
@@ -70,7 +71,8 @@ public final class GeneratorConfig {
       @Nullable LocalTime anomalyAt,
       Duration timeShift,
       @Nullable LocalTime windowFrom,
-      @Nullable Duration windowLength) {
+      @Nullable Duration windowLength,
+      int timeCompression) {
     this.day = Objects.requireNonNull(day, "day");
     this.seed = seed;
     this.events = events;
@@ -81,6 +83,7 @@ public final class GeneratorConfig {
     this.anomalyAt = anomalyAt;
     this.timeShift = Objects.requireNonNull(timeShift, "timeShift");
     this.windowFrom = windowFrom;
+    this.timeCompression = timeCompression;
     this.windowLength = windowLength;
   }
 
@@ -97,56 +100,56 @@ public final class GeneratorConfig {
         null,
         Duration.ZERO,
         null,
-        null);
+        null, 1);
   }
 
   /** The same config for another day. */
   public GeneratorConfig withDay(LocalDate value) {
     return new GeneratorConfig(
         value, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength);
+        windowFrom, windowLength, timeCompression);
   }
 
   /** The seed of every random choice. */
   public GeneratorConfig withSeed(long value) {
     return new GeneratorConfig(
         day, value, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength);
+        windowFrom, windowLength, timeCompression);
   }
 
   /** Approximately how many valid events (not counting duplicates and malformed records) the day has. */
   public GeneratorConfig withEvents(long value) {
     return new GeneratorConfig(
         day, seed, value, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength);
+        windowFrom, windowLength, timeCompression);
   }
 
   /** How many users exist; not all of them are active on the day. */
   public GeneratorConfig withUsers(int value) {
     return new GeneratorConfig(
         day, seed, events, value, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength);
+        windowFrom, windowLength, timeCompression);
   }
 
   /** Fraction of all records that are malformed. */
   public GeneratorConfig withMalformedShare(double value) {
     return new GeneratorConfig(
         day, seed, events, users, value, duplicateShare, lateShare, anomalyAt, timeShift, windowFrom,
-        windowLength);
+        windowLength, timeCompression);
   }
 
   /** Fraction of valid events that the client sends a second time (a retry). */
   public GeneratorConfig withDuplicateShare(double value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, value, lateShare, anomalyAt, timeShift, windowFrom,
-        windowLength);
+        windowLength, timeCompression);
   }
 
   /** Fraction of valid events that arrive 1 to 6 hours after they happened. */
   public GeneratorConfig withLateShare(double value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, value, anomalyAt, timeShift,
-        windowFrom, windowLength);
+        windowFrom, windowLength, timeCompression);
   }
 
   /**
@@ -156,7 +159,7 @@ public final class GeneratorConfig {
   public GeneratorConfig withAnomalyAt(@Nullable LocalTime value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, value, timeShift,
-        windowFrom, windowLength);
+        windowFrom, windowLength, timeCompression);
   }
 
   /**
@@ -178,7 +181,7 @@ public final class GeneratorConfig {
   public GeneratorConfig withTimeShift(Duration value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt,
-        Objects.requireNonNull(value, "timeShift"), windowFrom, windowLength);
+        Objects.requireNonNull(value, "timeShift"), windowFrom, windowLength, timeCompression);
   }
 
   /**
@@ -191,14 +194,30 @@ public final class GeneratorConfig {
   public GeneratorConfig withWindow(LocalTime from, Duration length) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        Objects.requireNonNull(from, "from"), Objects.requireNonNull(length, "length"));
+        Objects.requireNonNull(from, "from"), Objects.requireNonNull(length, "length"), timeCompression);
+  }
+
+  /**
+   * Writes the day {@code factor} times faster: every output timestamp {@code t} becomes {@code
+   * dayStart + (t - dayStart) / factor} (then {@link #withTimeShift shifted}), so the day's traffic
+   * fills {@code 1/factor} of a day of event time, as an app with {@code factor} times the users
+   * would. Everything else is generated as without it (same users, sessions, choices, order of
+   * arrival); gaps shrink by the same factor, so a user's sessions that were more than 30 minutes
+   * apart may fall within 30 minutes of each other. For load tests: a day of a few million events is
+   * about a hundred events a second, too sparse to fill the windows a stream of 100,000 events a
+   * second fills. Default 1 (real time), at most 86,400 (the day in one second).
+   */
+  public GeneratorConfig withTimeCompression(int factor) {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        windowFrom, windowLength, factor);
   }
 
   /** The same config generating the whole day: no window. */
   public GeneratorConfig withoutWindow() {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        null, null);
+        null, null, timeCompression);
   }
 
   /** The UTC day generated. */
@@ -244,6 +263,11 @@ public final class GeneratorConfig {
   /** How far every output timestamp is moved; zero unless {@link #withTimeShift} was used. */
   public Duration timeShift() {
     return timeShift;
+  }
+
+  /** How many times faster than real time the day's timestamps are written; 1 unless compressed. */
+  public int timeCompression() {
+    return timeCompression;
   }
 
   /** Start (UTC, unshifted) of the arrival window, or null when the whole day is generated. */
@@ -316,6 +340,11 @@ public final class GeneratorConfig {
                 + ", outside 2000-2097: shift it to a day in that range");
       }
     }
+    if (timeCompression < 1 || timeCompression > 86_400) {
+      throw new IllegalArgumentException(
+          "timeCompression is " + timeCompression + ": set it between 1 (real time) and 86400 (the day"
+              + " in one second)");
+    }
     if (windowLength != null) {
       if (windowLength.isZero()
           || windowLength.isNegative()
@@ -355,14 +384,15 @@ public final class GeneratorConfig {
         && Objects.equals(anomalyAt, that.anomalyAt)
         && timeShift.equals(that.timeShift)
         && Objects.equals(windowFrom, that.windowFrom)
-        && Objects.equals(windowLength, that.windowLength);
+        && Objects.equals(windowLength, that.windowLength)
+        && timeCompression == that.timeCompression;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength);
+        windowFrom, windowLength, timeCompression);
   }
 
   @Override
@@ -385,6 +415,7 @@ public final class GeneratorConfig {
         + anomalyAt
         + (timeShift.isZero() ? "" : ", timeShift=" + timeShift)
         + (windowFrom == null ? "" : ", window=" + windowFrom + "+" + windowLength)
+        + (timeCompression == 1 ? "" : ", timeCompression=" + timeCompression)
         + "}";
   }
 }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongUnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,6 +119,51 @@ class TimeShiftAndWindowTest {
     assertEquals(EnumSet.allOf(DeadLetterReason.class), reasonsSeen);
     assertTrue(parsedAndCompared > 20_000, "only " + parsedAndCompared + " payloads compared as JSON");
     assertTrue(outOfRangeKept > 0);
+  }
+
+  @Test
+  void compressionDividesEveryTimestampsDistanceFromTheDayStartAndKeepsEveryOtherByte()
+      throws Exception {
+    int factor = 96;
+    long dayStart = DAY.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    // Worked by hand: 18:00:00.000 is 64,800,000 ms into the day, 675,000 ms = 00:11:15 compressed.
+    LongUnaryOperator compress = t -> dayStart + Math.floorDiv(t - dayStart, factor);
+    assertEquals(dayStart + 675_000, compress.applyAsLong(dayStart + 64_800_000));
+    List<GeneratedRecord> compressed =
+        collect(EventGenerator.of(config.withTimeCompression(factor)).iterator());
+    assertEquals(fullDay.size(), compressed.size());
+
+    int parsedAndCompared = 0;
+    long last = Long.MIN_VALUE;
+    for (int i = 0; i < fullDay.size(); i++) {
+      GeneratedRecord before = fullDay.get(i);
+      GeneratedRecord after = compressed.get(i);
+      String where = "record " + i + " " + before;
+      assertEquals(compress.applyAsLong(before.receivedAtMillis()), after.receivedAtMillis(), where);
+      assertTrue(after.receivedAtMillis() >= last, where + ": out of arrival order");
+      last = after.receivedAtMillis();
+      assertEquals(before.kind(), after.kind(), where);
+      assertEquals(before.intendedReason(), after.intendedReason(), where);
+      assertEquals(
+          before.intendedReason(), validator.check(after.payload(), after.receivedAtMillis()), where);
+      Optional<JsonNode> beforeJson = parseObject(before.payload());
+      if (beforeJson.isPresent()) {
+        assertEquals(mapTimestamps(beforeJson.get(), compress), mapper.readTree(after.payload()), where);
+        parsedAndCompared++;
+      }
+    }
+    assertTrue(parsedAndCompared > 20_000, "only " + parsedAndCompared + " payloads compared as JSON");
+    // The day's arrivals (and the late ones past midnight) now fit in about a 96th of the time.
+    assertTrue(last - dayStart < 2 * 86_400_000L / factor, "last arrival " + Instant.ofEpochMilli(last));
+    assertEquals(config.withTimeCompression(factor), config.withTimeCompression(factor));
+    assertFalse(config.equals(config.withTimeCompression(factor)));
+    for (int bad : new int[] {0, -3, 86_401}) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> EventGenerator.of(config.withTimeCompression(bad)));
+      assertTrue(e.getMessage().contains("between 1 (real time) and 86400"), e.getMessage());
+    }
   }
 
   @Test
@@ -232,12 +278,19 @@ class TimeShiftAndWindowTest {
   }
 
   private static String shiftTimestamps(String text) {
+    return mapTimestamps(text, t -> t + SHIFT_MILLIS);
+  }
+
+  /** {@code text} with every well-formed timestamp of 2000-2097 replaced by {@code map} of it. */
+  private static String mapTimestamps(String text, LongUnaryOperator map) {
     Matcher m = TIMESTAMP.matcher(text);
     StringBuilder out = new StringBuilder();
     while (m.find()) {
       int year = Integer.parseInt(m.group(1));
       String replacement =
-          year >= 2000 && year <= 2097 ? WIRE.format(Instant.parse(m.group()).plus(SHIFT)) : m.group();
+          year >= 2000 && year <= 2097
+              ? WIRE.format(Instant.ofEpochMilli(map.applyAsLong(Instant.parse(m.group()).toEpochMilli())))
+              : m.group();
       m.appendReplacement(out, replacement);
     }
     m.appendTail(out);
@@ -245,20 +298,24 @@ class TimeShiftAndWindowTest {
   }
 
   private static JsonNode shiftTimestamps(JsonNode node) {
+    return mapTimestamps(node, t -> t + SHIFT_MILLIS);
+  }
+
+  private static JsonNode mapTimestamps(JsonNode node, LongUnaryOperator map) {
     if (node.isTextual()) {
-      return new TextNode(shiftTimestamps(node.asText()));
+      return new TextNode(mapTimestamps(node.asText(), map));
     }
     if (node.isObject()) {
       ObjectNode copy = ((ObjectNode) node).objectNode();
       for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> field = it.next();
-        copy.set(field.getKey(), shiftTimestamps(field.getValue()));
+        copy.set(field.getKey(), mapTimestamps(field.getValue(), map));
       }
       return copy;
     }
     if (node.isArray()) {
       ArrayNode copy = ((ArrayNode) node).arrayNode();
-      node.forEach(element -> copy.add(shiftTimestamps(element)));
+      node.forEach(element -> copy.add(mapTimestamps(element, map)));
       return copy;
     }
     return node;
