@@ -106,6 +106,16 @@ public final class GenerateCommand implements Callable<Integer> {
       description = "Start (UTC) of a 10-minute burst of errors at ~20x the normal rate (default: none).")
   private LocalTime anomalyAt;
 
+  @Option(
+      names = "--time-compression",
+      defaultValue = "1",
+      paramLabel = "N",
+      description =
+          "Write each day N times faster: every timestamp's distance from 00:00 UTC is divided by N,"
+              + " so the day's traffic fills 1/N of a day of event time (a load test's backlog as dense"
+              + " as a busier app's stream). 1 is real time; not with --live, which has --speedup.")
+  private int timeCompression;
+
   @Option(names = "--out", defaultValue = "./data", description = "Output directory.")
   private Path out;
 
@@ -214,7 +224,8 @@ public final class GenerateCommand implements Callable<Integer> {
             .withMalformedShare(malformedShare)
             .withDuplicateShare(duplicateShare)
             .withLateShare(lateShare)
-            .withAnomalyAt(anomalyAt);
+            .withAnomalyAt(anomalyAt)
+            .withTimeCompression(timeCompression);
     try {
       for (int d = 0; d < days; d++) {
         base.withDay(first.plusDays(d)).validate();
@@ -334,6 +345,11 @@ public final class GenerateCommand implements Callable<Integer> {
         }
       }
       return;
+    }
+    if (parsed.hasMatchedOption("--time-compression")) {
+      throw new ParameterException(spec.commandLine(),
+          "--time-compression does not apply to a live replay, which keeps the day's pace times"
+              + " --speedup: drop one of them");
     }
     if (parsed.hasMatchedOption("--rate")) {
       throw new ParameterException(

@@ -176,6 +176,11 @@ class GenerateCommandTest {
     assertEquals(2, run("--live", "--duration", "PT0S", "--out", dir.toString()));
     assertEquals(2, run("--live", "--days", "2", "--out", dir.toString()));
     assertTrue(err.toString().contains("drop --days"), err.toString());
+    assertEquals(2, run("--live", "--time-compression", "96", "--out", dir.toString()));
+    assertTrue(err.toString().contains("--time-compression does not apply to a live replay"),
+        err.toString());
+    assertEquals(2, run("--time-compression", "0", "--out", dir.toString()));
+    assertTrue(err.toString().contains("timeCompression is 0"), err.toString());
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(0, files.count(), "nothing may be written when the options are wrong");
     } catch (java.io.IOException e) {
@@ -200,7 +205,7 @@ class GenerateCommandTest {
     for (String option :
         new String[] {"--date", "--days", "--seed", "--events", "--users", "--malformed-share",
             "--duplicate-share", "--late-share", "--anomaly-at", "--out", "--format", "--geo-db",
-            "--live", "--live-from", "--duration", "--speedup"}) {
+            "--live", "--live-from", "--duration", "--speedup", "--time-compression"}) {
       assertTrue(help.contains(option), option + " missing from\n" + help);
     }
     assertTrue(help.contains("Default: 42"), help);
