@@ -40,7 +40,8 @@ final class BackfillCommand implements Callable<Integer> {
     }
     BackfillOptions options =
         PipelineOptionsFactory.fromArgs(
-                BatchCommand.withDefaultRunner(beamArgs(args)).toArray(String[]::new))
+                FlinkFasterCopy.withFasterCopy(BatchCommand.withDefaultRunner(beamArgs(args)))
+                    .toArray(String[]::new))
             .withValidation()
             .as(BackfillOptions.class);
     return Backfill.succeeded(Backfill.run(options, System.out)) ? 0 : 1;

@@ -45,7 +45,8 @@ final class BatchCommand implements Callable<Integer> {
       PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create();
       return 0;
     }
-    BatchPipeline.main(withDefaultRunner(args).toArray(String[]::new));
+    BatchPipeline.main(
+        FlinkFasterCopy.withFasterCopy(withDefaultRunner(args)).toArray(String[]::new));
     return 0;
   }
 
