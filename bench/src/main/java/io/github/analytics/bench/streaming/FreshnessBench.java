@@ -79,7 +79,7 @@ public final class FreshnessBench {
     /** The full run's settings at {@code earlyFiringSeconds}: 20k events/s for 60 s after 15 s of warm-up. */
     public static Params defaults(int earlyFiringSeconds) {
       return new Params(TARGET_RATE, Duration.ofSeconds(60), Duration.ofSeconds(15), earlyFiringSeconds, 2, 4,
-          100_000, false, true, true, 10_000, Duration.ofMillis(50), Duration.ofSeconds(60), false, null,
+          100_000, false, true, true, StreamingJob.PRODUCTION_CHECKPOINT_MS, Duration.ofMillis(50), Duration.ofSeconds(60), false, null,
           List.of());
     }
 
@@ -452,7 +452,7 @@ public final class FreshnessBench {
       "fixed rate; runs once per --earlyFiringSeconds value. Arguments (--name=value):",
       "  --rate=20000 --duration=60 --warmup=15 (seconds or ISO-8601) --earlyFiringSeconds=5,1",
       "  --parallelism=2 --partitions=4 --users=100000 --archive=false --kafkaSinks=true --geo=true",
-      "  --checkpointingIntervalMs=10000 --samplePeriodMs=50 --drain=60 --profile=false",
+      "  --checkpointingIntervalMs=60000 --samplePeriodMs=50 --drain=60 --profile=false",
       "  --workDir=DIR (default: a temporary directory, deleted after)",
       "  --pipelineArg=--option=value (repeatable: passed to the pipeline)");
 
