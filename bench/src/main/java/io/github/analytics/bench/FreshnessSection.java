@@ -36,8 +36,9 @@ public final class FreshnessSection implements Section {
     return "A producer sends events stamped with the current time at a fixed rate into a real Kafka"
         + " broker; the streaming pipeline (Flink [local], one slot per core, every metric and sink,"
         + " 60 s checkpoints, as deploy/flink) counts them per minute into Redis, which a sampler"
-        + " reads every 50 ms. An event is visible once its minute's count covers it; the delay is from its send to the"
-        + " first sample that shows it. A warm-up is sent first and not measured. Run with the default"
+        + " reads every 50 ms. An event is visible once its minute's count covers it; the delay is"
+        + " from its send to the first sample that shows it. A warm-up is sent first and not measured."
+        + " Run with the default"
         + " early firing (5 s, the design's dashboards-within-10-s) and with 1 s, then with 1 s at a"
         + " twentieth of the rate, which shows the delay of a job that keeps up.";
   }

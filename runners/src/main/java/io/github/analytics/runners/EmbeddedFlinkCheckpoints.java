@@ -20,19 +20,23 @@ final class EmbeddedFlinkCheckpoints {
    * on embedded Flink with checkpointing and choose no state backend; otherwise {@code args} as given.
    */
   static List<String> withFileCheckpoints(List<String> args, Path dir) {
-    boolean flink = args.stream().anyMatch(a -> a.equals("--runner=FlinkRunner") || a.equals("--runner=flink"));
     boolean embedded = args.stream().noneMatch(a -> a.startsWith("--flinkMaster="))
         || args.contains("--flinkMaster=[local]") || args.contains("--flinkMaster=[auto]");
     boolean checkpointing = args.stream().anyMatch(a -> a.startsWith("--checkpointingInterval=")
         && !a.equals("--checkpointingInterval=-1"));
     boolean chosen = args.stream().anyMatch(a -> a.startsWith("--stateBackend")
         || a.startsWith("--stateBackendFactory"));
-    if (!flink || !embedded || !checkpointing || chosen) {
+    if (!runsOnFlink(args) || !embedded || !checkpointing || chosen) {
       return args;
     }
     List<String> withStorage = new ArrayList<>(args);
     withStorage.add("--stateBackend=filesystem");
     withStorage.add("--stateBackendStoragePath=" + dir.toAbsolutePath().toUri());
     return withStorage;
+  }
+
+  /** Whether {@code args} name Beam's Flink runner. */
+  static boolean runsOnFlink(List<String> args) {
+    return args.stream().anyMatch(a -> a.equals("--runner=FlinkRunner") || a.equals("--runner=flink"));
   }
 }

@@ -18,9 +18,8 @@ final class FlinkFasterCopy {
 
   /** {@code args} plus {@code --fasterCopy=true} when they run on Flink and say nothing of it. */
   static List<String> withFasterCopy(List<String> args) {
-    boolean flink = args.stream().anyMatch(a -> a.equals("--runner=FlinkRunner") || a.equals("--runner=flink"));
     boolean chosen = args.stream().anyMatch(a -> a.startsWith("--fasterCopy"));
-    if (!flink || chosen) {
+    if (!EmbeddedFlinkCheckpoints.runsOnFlink(args) || chosen) {
       return args;
     }
     List<String> out = new ArrayList<>(args);

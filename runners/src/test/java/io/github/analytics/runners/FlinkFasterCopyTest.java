@@ -13,7 +13,8 @@ class FlinkFasterCopyTest {
   void aFlinkJobGetsFasterCopyAndBeamReadsIt() {
     List<String> args = List.of("--runner=FlinkRunner", "--flinkMaster=[local]");
     List<String> effective = FlinkFasterCopy.withFasterCopy(args);
-    assertEquals(List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--fasterCopy=true"), effective);
+    assertEquals(
+        List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--fasterCopy=true"), effective);
     FlinkPipelineOptions options = PipelineOptionsFactory.fromArgs(effective.toArray(String[]::new))
         .as(FlinkPipelineOptions.class);
     assertTrue(options.getFasterCopy());

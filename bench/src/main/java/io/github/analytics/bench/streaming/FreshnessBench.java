@@ -79,8 +79,8 @@ public final class FreshnessBench {
     /** The full run's settings at {@code earlyFiringSeconds}: 20k events/s for 60 s after 15 s of warm-up. */
     public static Params defaults(int earlyFiringSeconds) {
       return new Params(TARGET_RATE, Duration.ofSeconds(60), Duration.ofSeconds(15), earlyFiringSeconds, 2, 4,
-          100_000, false, true, true, StreamingJob.PRODUCTION_CHECKPOINT_MS, Duration.ofMillis(50), Duration.ofSeconds(60), false, null,
-          List.of());
+          100_000, false, true, true, StreamingJob.PRODUCTION_CHECKPOINT_MS, Duration.ofMillis(50),
+          Duration.ofSeconds(60), false, null, List.of());
     }
 
     public Params withRate(double value) {

@@ -55,8 +55,8 @@ final class StreamingJob implements AutoCloseable {
   static final long PRODUCTION_CHECKPOINT_MS = 60_000;
 
   /**
-   * The pipeline's arguments, as {@code analytics stream} would run it: Flink {@code [local]} detached (so this JVM keeps control and can cancel
-   * it), reading {@code topic} under a fresh consumer group, writing Redis database 0.
+   * The pipeline's arguments, as {@code analytics stream} would run it: Flink {@code [local]}
+   * detached (so this JVM keeps control and can cancel it), reading {@code topic} under a fresh consumer group, writing Redis database 0.
    */
   static List<String> args(LocalStack stack, String topic, Settings s, Path workDir) {
     List<String> args = new ArrayList<>(List.of(

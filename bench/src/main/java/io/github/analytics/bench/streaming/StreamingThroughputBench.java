@@ -110,52 +110,44 @@ public final class StreamingThroughputBench {
     /** The full run's settings: 5M events, parallelism 2, production sinks but no archive. */
     public static Params defaults() {
       return new Params(5_000_000, 200_000, 42, LocalDate.now(ZoneOffset.UTC).minusDays(1),
-          DEFAULT_TIME_COMPRESSION, 4, 2, 5,
-          false, true, true, StreamingJob.PRODUCTION_CHECKPOINT_MS, true, false, DEFAULT_TIMEOUT,
-          null, List.of());
+          DEFAULT_TIME_COMPRESSION, 4, 2, 5, false, true, true, StreamingJob.PRODUCTION_CHECKPOINT_MS,
+          true, false, DEFAULT_TIMEOUT, null, List.of());
     }
 
     public Params withEvents(long value) {
-      return new Params(value, users, seed, day, timeCompression, partitions, parallelism, earlyFiringSeconds,
-          archive,
-          kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, workDir, pipelineArgs);
+      return new Params(value, users, seed, day, timeCompression, partitions, parallelism,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          profile, timeout, workDir, pipelineArgs);
     }
 
     public Params withUsers(int value) {
-      return new Params(events, value, seed, day, timeCompression, partitions, parallelism, earlyFiringSeconds,
-          archive,
-          kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, workDir, pipelineArgs);
+      return new Params(events, value, seed, day, timeCompression, partitions, parallelism,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          profile, timeout, workDir, pipelineArgs);
     }
 
     public Params withProfile(boolean value) {
-      return new Params(events, users, seed, day, timeCompression, partitions, parallelism, earlyFiringSeconds,
-          archive,
-          kafkaSinks, geo, checkpointingIntervalMs, baseline, value, timeout, workDir, pipelineArgs);
+      return new Params(events, users, seed, day, timeCompression, partitions, parallelism,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          value, timeout, workDir, pipelineArgs);
     }
 
     public Params withParallelism(int value) {
-      return new Params(events, users, seed, day, timeCompression, partitions, value, earlyFiringSeconds,
-          archive,
-          kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, workDir, pipelineArgs);
+      return new Params(events, users, seed, day, timeCompression, partitions, value,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          profile, timeout, workDir, pipelineArgs);
     }
 
     public Params withWorkDir(Path value) {
-      return new Params(events, users, seed, day, timeCompression, partitions, parallelism, earlyFiringSeconds,
-          archive,
-          kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, value, pipelineArgs);
-    }
-
-    public Params withTimeCompression(int value) {
-      return new Params(events, users, seed, day, value, partitions, parallelism, earlyFiringSeconds,
-          
-          archive, kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, workDir,
-          pipelineArgs);
+      return new Params(events, users, seed, day, timeCompression, partitions, parallelism,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          profile, timeout, value, pipelineArgs);
     }
 
     public Params withArchive(boolean value) {
-      return new Params(events, users, seed, day, timeCompression, partitions, parallelism, earlyFiringSeconds,
-          value,
-          kafkaSinks, geo, checkpointingIntervalMs, baseline, profile, timeout, workDir, pipelineArgs);
+      return new Params(events, users, seed, day, timeCompression, partitions, parallelism,
+          earlyFiringSeconds, value, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          profile, timeout, workDir, pipelineArgs);
     }
   }
 
@@ -246,7 +238,7 @@ public final class StreamingThroughputBench {
     // 1. Load (timed apart).
     progress("loading " + p.events() + " generated events of " + p.day()
         + (p.timeCompression() == 1 ? "" : " (written " + p.timeCompression() + "x faster: the day in "
-            + java.time.Duration.ofDays(1).dividedBy(p.timeCompression()) + " of event time)")
+            + Duration.ofDays(1).dividedBy(p.timeCompression()) + " of event time)")
         + " into " + topic);
     TreeMap<Long, Long> expected = new TreeMap<>();
     long started = System.nanoTime();
@@ -420,9 +412,9 @@ public final class StreamingThroughputBench {
 
   public static void main(String[] argv) {
     BenchFiles.quietLogs();
-    BenchArgs a = BenchArgs.parse(argv, Set.of("events", "users", "seed", "day", "timeCompression", "partitions", "parallelism",
-        "earlyFiringSeconds", "archive", "kafkaSinks", "geo", "checkpointingIntervalMs", "baseline", "profile",
-        "timeout", "workDir"), USAGE);
+    BenchArgs a = BenchArgs.parse(argv, Set.of("events", "users", "seed", "day", "timeCompression",
+        "partitions", "parallelism", "earlyFiringSeconds", "archive", "kafkaSinks", "geo",
+        "checkpointingIntervalMs", "baseline", "profile", "timeout", "workDir"), USAGE);
     Params d = Params.defaults();
     Params p = new Params(
         a.getLong("events", d.events()),
