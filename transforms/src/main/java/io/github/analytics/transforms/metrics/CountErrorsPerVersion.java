@@ -3,7 +3,8 @@ package io.github.analytics.transforms.metrics;
 import java.util.List;
 import io.github.analytics.schemas.Event;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.Filter;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -69,25 +70,27 @@ public final class CountErrorsPerVersion extends MetricTransform<Event> {
     return events
         .apply("Errors", Filter.by(e -> "error".equals(e.getEventType())))
         .apply("Key", MapElements.into(
-                TypeDescriptors.kvs(TypeDescriptor.of(Row.class), TypeDescriptors.longs()))
-            .via(e -> KV.of(Keys.row(e.getAppVersion(), e.getPlatform()), 1L)))
-        .setCoder(Keys.coder(2))
-        .apply("PerMinute", policy.<KV<Row, Long>>window(FixedWindows.of(Duration.standardMinutes(1))))
-        .apply("Count", Count.perKey())
+                TypeDescriptors.kvs(TypeDescriptor.of(GroupKey.class), TypeDescriptors.longs()))
+            .via(e -> KV.of(GroupKey.of(e.getAppVersion(), e.getPlatform()), 1L)))
+        .setCoder(KvCoder.of(GroupKey.Coder.of(), VarLongCoder.of()))
+        .apply("PerMinute",
+            policy.<KV<GroupKey, Long>>window(FixedWindows.of(Duration.standardMinutes(1))))
+        .apply("Count", CombineInBundles.<GroupKey, Long, Long, Long>of(Counting.fn(), Counting.fn()))
         .apply("ToRows", ParDo.of(new ToRowFn()))
         .setRowSchema(SCHEMA);
   }
 
-  private static final class ToRowFn extends DoFn<KV<Row, Long>, Row> {
+  private static final class ToRowFn extends DoFn<KV<GroupKey, Long>, Row> {
     private static final long serialVersionUID = 1L;
 
     @ProcessElement
-    public void process(@Element KV<Row, Long> count, IntervalWindow window, OutputReceiver<Row> out) {
+    public void process(
+        @Element KV<GroupKey, Long> count, IntervalWindow window, OutputReceiver<Row> out) {
       out.output(
           Row.withSchema(SCHEMA)
               .addValues(
                   window.start(), window.end(),
-                  count.getKey().getString(0), count.getKey().getString(1), count.getValue())
+                  count.getKey().get(0), count.getKey().get(1), count.getValue())
               .build());
     }
   }

@@ -3,7 +3,8 @@ package io.github.analytics.transforms.metrics;
 import java.util.List;
 import io.github.analytics.schemas.Event;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.Count;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -70,27 +71,26 @@ public final class CountPerMinute extends MetricTransform<Event> {
   public PCollection<Row> expand(PCollection<Event> events) {
     return events
         .apply("Key", MapElements.into(
-                TypeDescriptors.kvs(TypeDescriptor.of(Row.class), TypeDescriptors.longs()))
-            .via(e -> KV.of(Keys.row(e.getEventType(), e.getPlatform(), e.getCountry()), 1L)))
-        .setCoder(Keys.coder(3))
-        .apply("PerMinute", policy.<KV<Row, Long>>window(FixedWindows.of(MINUTE)))
-        .apply("Count", Count.perKey())
+                TypeDescriptors.kvs(TypeDescriptor.of(GroupKey.class), TypeDescriptors.longs()))
+            .via(e -> KV.of(GroupKey.of(e.getEventType(), e.getPlatform(), e.getCountry()), 1L)))
+        .setCoder(KvCoder.of(GroupKey.Coder.of(), VarLongCoder.of()))
+        .apply("PerMinute", policy.<KV<GroupKey, Long>>window(FixedWindows.of(MINUTE)))
+        .apply("Count", CombineInBundles.<GroupKey, Long, Long, Long>of(Counting.fn(), Counting.fn()))
         .apply("ToRows", ParDo.of(new ToRowFn()))
         .setRowSchema(SCHEMA);
   }
 
-  private static final class ToRowFn extends DoFn<KV<Row, Long>, Row> {
+  private static final class ToRowFn extends DoFn<KV<GroupKey, Long>, Row> {
     private static final long serialVersionUID = 1L;
 
     @ProcessElement
     public void process(
-        @Element KV<Row, Long> count, IntervalWindow window, OutputReceiver<Row> out) {
-      Row key = count.getKey();
+        @Element KV<GroupKey, Long> count, IntervalWindow window, OutputReceiver<Row> out) {
+      GroupKey key = count.getKey();
       out.output(
           Row.withSchema(SCHEMA)
               .addValues(
-                  window.start(), window.end(),
-                  key.getString(0), key.getString(1), key.getString(2), count.getValue())
+                  window.start(), window.end(), key.get(0), key.get(1), key.get(2), count.getValue())
               .build());
     }
   }

@@ -20,7 +20,6 @@ import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
-import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -242,10 +241,12 @@ public final class DetectAnomalies extends MetricTransform<Event> {
     }
     WindowPolicy onTimeOnly = policy.withoutEarlyFirings();
     return events
-        .apply("EventTypes", MapElements.into(TypeDescriptors.strings())
-            .via(Event::getEventType))
-        .apply("PerWindow", onTimeOnly.<String>window(FixedWindows.of(window)))
-        .apply("Count", Count.perElement())
+        .apply("EventTypes", MapElements
+            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
+            .via((Event e) -> KV.of(e.getEventType(), 1L)))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
+        .apply("PerWindow", onTimeOnly.<KV<String, Long>>window(FixedWindows.of(window)))
+        .apply("Count", CombineInBundles.<String, Long, Long, Long>of(Counting.fn(), Counting.fn()))
         .apply("WithWindowStart", ParDo.of(new WithWindowStartFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), KvCoder.of(VarLongCoder.of(), VarLongCoder.of())))
         .apply("IntoGlobalWindow",

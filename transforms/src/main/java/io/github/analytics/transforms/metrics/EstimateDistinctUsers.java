@@ -6,7 +6,6 @@ import io.github.analytics.transforms.PipelineCounters;
 import org.apache.beam.sdk.extensions.zetasketch.HllCount;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
@@ -112,8 +111,8 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
             .apply("KeyByEventTypeAndAll", ParDo.of(new EventTypeUserFn()))
             .apply("Hourly", policy.<KV<String, String>>window(FixedWindows.of(HOUR)))
             .apply("SketchPerType",
-                Combine.<String, String, byte[]>perKey(SnapshotSafeCombineFn.of(
-                    HllCount.Init.forStrings().withPrecision(precision).<String>perKey().getFn())));
+                CombineInBundles.<String, String, byte[], byte[]>of(
+                    HllSketches.init(precision), HllSketches.merge()));
     return sketches
         .apply("ToRows", ParDo.of(new HourlyRowFn(precision)))
         .setRowSchema(SCHEMA);

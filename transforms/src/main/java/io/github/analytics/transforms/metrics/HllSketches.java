@@ -1,6 +1,8 @@
 package io.github.analytics.transforms.metrics;
 
 import com.google.zetasketch.HyperLogLogPlusPlus;
+import org.apache.beam.sdk.extensions.zetasketch.HllCount;
+import org.apache.beam.sdk.transforms.Combine.CombineFn;
 
 /**
  * Reads serialized HLL++ sketches: the bytes {@code HllCount} emits and BigQuery's {@code
@@ -8,6 +10,21 @@ import com.google.zetasketch.HyperLogLogPlusPlus;
  */
 final class HllSketches {
   private HllSketches() {}
+
+  /** Builds a sketch of {@code precision} from strings: {@code HllCount.Init}'s combine function. */
+  @SuppressWarnings("unchecked")
+  static CombineFn<String, ?, byte[]> init(int precision) {
+    return (CombineFn<String, ?, byte[]>)
+        HllCount.Init.forStrings().withPrecision(precision).<String>perKey().getFn();
+  }
+
+  /**
+   * Merges serialized sketches, without changing them: {@code HllCount.MergePartial}'s combine
+   * function, encoding its accumulators under their own lock ({@link SnapshotSafeCombineFn}).
+   */
+  static CombineFn<byte[], ?, byte[]> merge() {
+    return SnapshotSafeCombineFn.of(HllCount.MergePartial.<String>perKey().getFn());
+  }
 
   /**
    * A sketch's estimate of its number of distinct values, exactly as {@code HllCount.Extract} computes
