@@ -9,6 +9,8 @@ import io.github.analytics.pipelines.options.OptionsValidator;
 import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.RawEvent;
+import io.github.analytics.transforms.AnalyzeEvents;
+import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import io.github.analytics.transforms.ingest.IngestEvents;
 import io.github.analytics.pipelines.options.IngestSettings;
 import io.github.analytics.pipelines.options.MetricSettings;
@@ -26,7 +28,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
@@ -38,9 +39,8 @@ import org.joda.time.Duration;
  * <ol>
  *   <li>Read the archive partitions of the days, plus {@code --lateArrivalDays} after them for late
  *       arrivals ({@link ArchiveSource}).
- *   <li>Parse, deduplicate and enrich ({@link IngestEvents}, the same code as the streaming layer).
- *   <li>Apply every metric of the {@link MetricCatalog} ({@link ApplyMetricCatalog}, the same code as
- *       the streaming layer) with the batch {@link WindowPolicy}.
+ *   <li>Parse, deduplicate, enrich and apply every metric of the {@link MetricCatalog} ({@link
+ *       AnalyzeEvents}, the same code as the streaming layer) with the batch {@link WindowPolicy}.
  *   <li>Keep the rows of the requested days and write one table per output ({@link WarehouseSink}).
  *   <li>After the run: commit the warehouse, replacing those days' rows.
  * </ol>
@@ -148,17 +148,18 @@ public final class BatchPipeline {
       DateRange range) {
     // 1. Read the raw records.
     PCollection<RawEvent> raw = pipeline.apply("ReadArchive", source);
-    // 2. Parse, deduplicate, enrich: the shared ingest path.
-    WithFailures.Result<PCollection<Event>, DeadLetter> ingested = raw.apply("IngestEvents", ingest);
-    PCollection<Event> events = ingested.output();
-    // 3. Every metric of the catalog: the same code as the streaming layer.
-    PCollectionRowTuple outputs =
-        events.apply("Metrics", ApplyMetricCatalog.of(MetricCatalog.all(), metrics));
-    // 4. One warehouse table per output, holding the rows of the requested days only.
-    warehouse.write(EVENTS_TABLE, "event_timestamp",
-        events.apply("KeepEventDays", KeepDays.of(range, Event::getEventTimestamp, EVENTS_FOR_OTHER_DAYS)));
+    // 2. Parse, deduplicate, enrich and every metric of the catalog: the same code as the streaming
+    //    layer.
+    AnalyzeEvents.Result analyzed =
+        raw.apply("Analyze", AnalyzeEvents.of(ingest, MetricCatalog.all(), metrics));
+    PCollectionRowTuple outputs = analyzed.metrics();
+    // 3. One warehouse table per output, holding the rows of the requested days only.
+    PCollection<Event> eventDays =
+        analyzed.events()
+            .apply("KeepEventDays", KeepDays.of(range, Event::getEventTimestamp, EVENTS_FOR_OTHER_DAYS));
+    warehouse.write(EVENTS_TABLE, "event_timestamp", withSchema(eventDays));
     warehouse.write(DEAD_LETTERS_TABLE, "received_at",
-        ingested.failures().apply("KeepDeadLetterDays",
+        analyzed.deadLetters().apply("KeepDeadLetterDays",
             KeepDays.of(range, DeadLetter::getReceivedAt, DEAD_LETTERS_FOR_OTHER_DAYS)));
     for (MetricDefinition metric : MetricCatalog.all()) {
       String column = metric.dayColumn();
@@ -168,6 +169,18 @@ public final class BatchPipeline {
                   KeepDays.of(range, (Row row) -> row.getDateTime(column).toInstant(),
                       METRIC_ROWS_FOR_OTHER_DAYS))
               .setRowSchema(metric.schema()));
+    }
+  }
+
+  /**
+   * Events travel with their own binary coder; the warehouse writes them by their Beam schema (the
+   * table's columns), which is set here, at the edge.
+   */
+  private static PCollection<Event> withSchema(PCollection<Event> events) {
+    try {
+      return events.setCoder(events.getPipeline().getSchemaRegistry().getSchemaCoder(Event.class));
+    } catch (NoSuchSchemaException e) {
+      throw new IllegalStateException("Event must have a Beam schema", e);
     }
   }
 

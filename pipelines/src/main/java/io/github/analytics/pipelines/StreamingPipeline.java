@@ -7,10 +7,9 @@ import io.github.analytics.pipelines.io.RedisSink;
 import io.github.analytics.pipelines.options.IngestSettings;
 import io.github.analytics.pipelines.options.MetricSettings;
 import io.github.analytics.pipelines.options.OptionsValidator;
-import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.RawEvent;
-import io.github.analytics.transforms.ingest.IngestEvents;
+import io.github.analytics.transforms.AnalyzeEvents;
 import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import io.github.analytics.transforms.metrics.MetricCatalog;
 import io.github.analytics.transforms.metrics.MetricConfig;
@@ -20,7 +19,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.PTransform;
-import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
@@ -37,11 +35,10 @@ import org.joda.time.Duration;
  *   <li>Archive every record as received, in Parquet files per window of arrival time, and mark each
  *       hour complete once the watermark has passed it ({@link ArchiveSink}); the batch layer reads
  *       this archive.
- *   <li>Parse, deduplicate and enrich ({@link IngestEvents}, the same code as the batch layer); dead
- *       letters to their topic.
- *   <li>Apply every metric of the {@link MetricCatalog} ({@link ApplyMetricCatalog}, the same code as
- *       the batch layer) with the streaming {@link WindowPolicy}: early results every few seconds, the
- *       on-time result at the watermark, late updates within the allowed lateness, accumulating.
+ *   <li>Parse, deduplicate, enrich and apply every metric of the {@link MetricCatalog} ({@link
+ *       AnalyzeEvents}, the same code as the batch layer) with the streaming {@link WindowPolicy}:
+ *       early results every few seconds, the on-time result at the watermark, late updates within the
+ *       allowed lateness, accumulating; dead letters to their topic.
  *   <li>Write absolute values: every metric to Redis, distinct users into Redis HyperLogLogs, anomaly
  *       alerts to a Redis stream, per-minute rollups and alerts to Kafka topics ({@link RedisSink},
  *       {@link KafkaSinks}).
@@ -143,21 +140,21 @@ public final class StreamingPipeline {
       return;
     }
 
-    // 3. Parse, deduplicate, enrich: the shared ingest path.
-    WithFailures.Result<PCollection<Event>, DeadLetter> ingested =
-        raw.apply("IngestEvents", IngestSettings.configure(options));
-    PCollection<Event> events = ingested.output();
+    // 3. Parse, deduplicate, enrich and every metric of the catalog: the same code as the batch
+    //    layer.
+    AnalyzeEvents.Result analyzed =
+        raw.apply("Analyze", AnalyzeEvents.of(IngestSettings.configure(options), MetricCatalog.all(), metrics));
+    PCollection<Event> events = analyzed.events();
+    PCollectionRowTuple outputs = analyzed.metrics();
+
+    // 4. Dead letters to their topic.
     if (!isBlank(options.getDeadLetterTopic())) {
-      ingested
-          .failures()
+      analyzed
+          .deadLetters()
           .apply(
               "DeadLettersToKafka",
               KafkaSinks.deadLetters(options.getBootstrapServers(), options.getDeadLetterTopic()));
     }
-
-    // 4. Every metric of the catalog: the same code as the batch layer.
-    PCollectionRowTuple outputs =
-        events.apply("Metrics", ApplyMetricCatalog.of(MetricCatalog.all(), metrics));
 
     // 5. Absolute values into Redis and the real-time topics.
     if (!isBlank(options.getRedisUri())) {

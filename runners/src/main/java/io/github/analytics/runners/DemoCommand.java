@@ -116,9 +116,7 @@ final class DemoCommand implements Callable<Integer> {
       case SPARK -> List.of("--runner=SparkRunner", "--sparkMaster=local[" + parallelism + "]");
       // One thread: with several, the direct runner was seen firing a key's event-time timer before
       // all of its bounded input had arrived, which breaks the funnels (see TrackFunnelsTest).
-      case DIRECT -> List.of("--runner=DirectRunner", "--targetParallelism=1",
-          // The direct runner pays per key and bundle: a few dedupe buckets keep it quick.
-          "--dedupeBuckets=" + 4 * parallelism);
+      case DIRECT -> List.of("--runner=DirectRunner", "--targetParallelism=1");
     };
   }
 

@@ -123,7 +123,7 @@ class AnalyticsCliTest {
     for (String option : new String[] {
         "--archiveRoot", "--fromDate", "--toDate", "--maxPayloadBytes", "--maxPropertiesBytes",
         "--maxClientClockPastHours", "--maxClientClockFutureHours", "--dedupeHorizonHours",
-        "--dedupeBuckets", "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory",
+        "--geoDatabase", "--userAgentCacheSize", "--warehouse", "--duckDbPath", "--stagingDirectory",
         "--bigQueryDataset", "--bigQueryTempLocation",
         "--lateArrivalDays", "--sessionGapMinutes", "--hllPrecision", "--funnelsFile",
         "--anomalyHistoryWindows", "--anomalyMinHistoryWindows", "--anomalyThreshold",

@@ -35,6 +35,11 @@ public final class PipelineCounters {
    * their time (late by more than the attempts they belong to allow); counted once per funnel.
    */
   public static final String FUNNEL_EVENTS_TOO_LATE = "funnel_events_too_late";
+  /**
+   * Events the sessions could not take because they fall before the end of a session already let go
+   * of, more than the allowed lateness behind the watermark (a session window would have expired).
+   */
+  public static final String SESSION_EVENTS_TOO_LATE = "session_events_too_late";
   /** Events whose properties could not be read as a JSON object, so no property match can hold. */
   public static final String FUNNEL_PROPERTIES_UNREADABLE = "funnel_properties_unreadable";
   /**

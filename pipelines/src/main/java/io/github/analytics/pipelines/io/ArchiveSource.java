@@ -3,6 +3,7 @@ package io.github.analytics.pipelines.io;
 import io.github.analytics.pipelines.options.DateRange;
 import io.github.analytics.schemas.ArchiveSchema;
 import io.github.analytics.schemas.RawEvent;
+import io.github.analytics.schemas.RawEventCoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -91,15 +92,7 @@ public final class ArchiveSource extends PTransform<PBegin, PCollection<RawEvent
             "ReadParquet",
             // Each file is read with the schema it was written with, and ArchiveSchema.fromRecord
             // fills what an older version lacks: a reader schema would not fit older files.
-            ParquetIO.parseFilesGenericRecords(new ToRawEventFn()).withCoder(coder(input)));
-  }
-
-  private static org.apache.beam.sdk.coders.Coder<RawEvent> coder(PBegin input) {
-    try {
-      return input.getPipeline().getSchemaRegistry().getSchemaCoder(RawEvent.class);
-    } catch (org.apache.beam.sdk.schemas.NoSuchSchemaException e) {
-      throw new IllegalStateException("RawEvent has no Beam schema", e);
-    }
+            ParquetIO.parseFilesGenericRecords(new ToRawEventFn()).withCoder(RawEventCoder.of()));
   }
 
   /**

@@ -1,13 +1,13 @@
 package io.github.analytics.pipelines.io;
 
 import io.github.analytics.schemas.RawEvent;
+import io.github.analytics.schemas.RawEventCoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicyFactory;
-import org.apache.beam.sdk.schemas.NoSuchSchemaException;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
@@ -116,11 +116,7 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
                     .withTimestampPolicyFactory(TimestampPolicyFactory.withCreateTime(maxOutOfOrderness))
                     .commitOffsetsInFinalize())
             .apply("ToRawEvents", ParDo.of(new ToRawEventFn()));
-    try {
-      return raw.setCoder(input.getPipeline().getSchemaRegistry().getSchemaCoder(RawEvent.class));
-    } catch (NoSuchSchemaException e) {
-      throw new IllegalStateException("RawEvent has no Beam schema", e);
-    }
+    return raw.setCoder(RawEventCoder.of());
   }
 
   /** One Kafka record to a {@link RawEvent}; a record without a value is kept as an empty payload. */

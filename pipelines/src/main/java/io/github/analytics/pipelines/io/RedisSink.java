@@ -364,9 +364,9 @@ public final class RedisSink {
 
   private static final class DistinctUsersFn extends RedisWriteFn<Event> {
     private static final long serialVersionUID = 1L;
-    /** Hourly key to its user ids, over the bundle; hourly key to its daily key. */
-    private transient Map<String, Set<String>> users;
-    private transient Map<String, String> days;
+    private static final long HOUR_MILLIS = 3_600_000L;
+    /** Event type to hour (epoch hours) to its user ids, over the bundle; keys are named at flush. */
+    private transient Map<String, Map<Long, Set<String>>> users;
 
     DistinctUsersFn(Target target) {
       super(target);
@@ -376,20 +376,20 @@ public final class RedisSink {
     void write(Event event, Pipeline redis) {
       if (users == null) {
         users = new HashMap<>();
-        days = new HashMap<>();
       }
-      org.joda.time.Instant time = event.getEventTimestamp();
+      long hour = Math.floorDiv(event.getEventTimestamp().getMillis(), HOUR_MILLIS);
       // An event type literally named "all" goes into the all-types keys only (the catalog counts it
       // as distinct_users_reserved_event_type).
-      List<String> types =
-          ALL_EVENT_TYPES.equals(event.getEventType())
-              ? List.of(ALL_EVENT_TYPES)
-              : List.of(event.getEventType(), ALL_EVENT_TYPES);
-      for (String type : types) {
-        String hour = hourlyHllKey(type, time);
-        users.computeIfAbsent(hour, k -> new HashSet<>()).add(event.getUserId());
-        days.putIfAbsent(hour, dailyHllKey(type, time));
+      if (!ALL_EVENT_TYPES.equals(event.getEventType())) {
+        add(event.getEventType(), hour, event.getUserId());
       }
+      add(ALL_EVENT_TYPES, hour, event.getUserId());
+    }
+
+    private void add(String type, long hour, String user) {
+      users.computeIfAbsent(type, t -> new HashMap<>())
+          .computeIfAbsent(hour, h -> new HashSet<>())
+          .add(user);
     }
 
     @Override
@@ -397,15 +397,18 @@ public final class RedisSink {
       if (users == null) {
         return;
       }
-      for (Map.Entry<String, Set<String>> hour : users.entrySet()) {
-        String day = days.get(hour.getKey());
-        redis.pfadd(hour.getKey(), hour.getValue().toArray(new String[0]));
-        redis.expire(hour.getKey(), target.ttlSeconds);
-        redis.pfmerge(day, day, hour.getKey());
-        redis.expire(day, target.dailyTtlSeconds);
+      for (Map.Entry<String, Map<Long, Set<String>>> type : users.entrySet()) {
+        for (Map.Entry<Long, Set<String>> hour : type.getValue().entrySet()) {
+          org.joda.time.Instant time = new org.joda.time.Instant(hour.getKey() * HOUR_MILLIS);
+          String hourKey = hourlyHllKey(type.getKey(), time);
+          String day = dailyHllKey(type.getKey(), time);
+          redis.pfadd(hourKey, hour.getValue().toArray(new String[0]));
+          redis.expire(hourKey, target.ttlSeconds);
+          redis.pfmerge(day, day, hourKey);
+          redis.expire(day, target.dailyTtlSeconds);
+        }
       }
       users = null;
-      days = null;
     }
   }
 }

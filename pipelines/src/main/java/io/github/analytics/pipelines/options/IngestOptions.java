@@ -45,16 +45,6 @@ public interface IngestOptions extends PipelineOptions {
   void setDedupeHorizonHours(int value);
 
   @Description(
-      "Keys (buckets) that event ids are spread over for deduplication, the upper bound of that step's"
-          + " parallelism. Streaming: each bucket holds one sweep timer. Batch: a bucket's unique events"
-          + " meet in one worker's memory at the end of the combine, so raise it for very large runs."
-          + " The direct runner pays per key, so give it a handful (e.g. 8).")
-  @Default.Integer(256)
-  int getDedupeBuckets();
-
-  void setDedupeBuckets(int value);
-
-  @Description(
       "MaxMind-format City database (.mmdb: GeoIP2 or GeoLite2 City) for geolocation, on any Beam file"
           + " system. Unset: country, region and city are 'unknown'.")
   String getGeoDatabase();

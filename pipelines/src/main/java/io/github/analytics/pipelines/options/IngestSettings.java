@@ -18,8 +18,7 @@ public final class IngestSettings {
             .withMaxPropertiesBytes(options.getMaxPropertiesBytes())
             .withMaxPast(Duration.standardHours(options.getMaxClientClockPastHours()))
             .withMaxFuture(Duration.standardHours(options.getMaxClientClockFutureHours())),
-        DeduplicateEvents.within(Duration.standardHours(options.getDedupeHorizonHours()))
-            .withBuckets(options.getDedupeBuckets()),
+        DeduplicateEvents.within(Duration.standardHours(options.getDedupeHorizonHours())),
         EnrichEvents.of()
             .withGeoDatabase(options.getGeoDatabase())
             .withUserAgentCacheSize(options.getUserAgentCacheSize()));

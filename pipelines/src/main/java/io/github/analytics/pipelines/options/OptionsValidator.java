@@ -25,7 +25,6 @@ public final class OptionsValidator {
       problems.add("--maxClientClockFutureHours must be 0 or more");
     }
     positive(problems, "--dedupeHorizonHours", options.getDedupeHorizonHours());
-    positive(problems, "--dedupeBuckets", options.getDedupeBuckets());
     if (options.getUserAgentCacheSize() < 0) {
       problems.add("--userAgentCacheSize must be 0 or more");
     }

@@ -2,6 +2,8 @@ package io.github.analytics.transforms.ingest;
 
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -79,6 +81,12 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
   static final class EnrichFn extends DoFn<Event, Event> {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(EnrichFn.class);
+    /** Addresses remembered per worker thread in front of the database. */
+    private static final int RECENT_IPS = 100_000;
+    /** User agents remembered per worker thread in front of YAUAA's own cache. */
+    private static final int RECENT_AGENTS = 20_000;
+    private static final UserAgentLookup.Device UNKNOWN_DEVICE =
+        new UserAgentLookup.Device(Event.UNKNOWN, Event.UNKNOWN, Event.UNKNOWN);
 
     private final @Nullable String geoDatabase;
     private final int userAgentCacheSize;
@@ -92,6 +100,10 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
 
     private transient @Nullable GeoLookup geo;
     private transient UserAgentLookup userAgents;
+    // In front of the shared lookups: no locking, no re-decoding of the database's records, no
+    // re-reading of YAUAA's result. An app's clients repeat their address and user agent on every event.
+    private transient Map<String, GeoLookup.Result> recentIps;
+    private transient Map<String, UserAgentLookup.Device> recentAgents;
 
     EnrichFn(@Nullable String geoDatabase, int userAgentCacheSize) {
       this.geoDatabase = geoDatabase;
@@ -102,6 +114,20 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
     public void setup() {
       geo = geoDatabase == null ? null : GeoLookup.shared(geoDatabase);
       userAgents = UserAgentLookup.shared(userAgentCacheSize);
+      recentIps = lru(RECENT_IPS);
+      recentAgents = lru(Math.max(1, Math.min(userAgentCacheSize, RECENT_AGENTS)));
+    }
+
+    /** A map that forgets its least recently used entry beyond {@code size}; one thread's own. */
+    private static <V> Map<String, V> lru(int size) {
+      return new LinkedHashMap<>(Math.min(size, 1 << 16), 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+          return size() > size;
+        }
+      };
     }
 
     @ProcessElement
@@ -109,7 +135,11 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
       GeoLookup.Location location = GeoLookup.UNKNOWN_LOCATION;
       if (geo != null && event.getClientIp() != null) {
         try {
-          GeoLookup.Result result = geo.lookup(event.getClientIp());
+          GeoLookup.Result result = recentIps.get(event.getClientIp());
+          if (result == null) {
+            result = geo.lookup(event.getClientIp());
+            recentIps.put(event.getClientIp(), result);
+          }
           location = result.location();
           switch (result.status()) {
             case FOUND -> geoFound.inc();
@@ -121,11 +151,15 @@ public final class EnrichEvents extends PTransform<PCollection<Event>, PCollecti
           LOG.warn("GeoIP lookup failed for event {}; location set to unknown", event.getEventId(), e);
         }
       }
-      UserAgentLookup.Device device =
-          new UserAgentLookup.Device(Event.UNKNOWN, Event.UNKNOWN, Event.UNKNOWN);
+      UserAgentLookup.Device device = UNKNOWN_DEVICE;
       if (event.getUserAgent() != null) {
         try {
-          device = userAgents.lookup(event.getUserAgent());
+          UserAgentLookup.Device known = recentAgents.get(event.getUserAgent());
+          if (known == null) {
+            known = userAgents.lookup(event.getUserAgent());
+            recentAgents.put(event.getUserAgent(), known);
+          }
+          device = known;
         } catch (RuntimeException e) {
           uaFailed.inc();
           LOG.warn("User-agent lookup failed for event {}; device set to unknown",

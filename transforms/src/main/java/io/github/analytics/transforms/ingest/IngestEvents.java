@@ -36,6 +36,18 @@ public final class IngestEvents
     return new IngestEvents(parse, deduplicate, enrich);
   }
 
+  public ParseEvents parse() {
+    return parse;
+  }
+
+  public DeduplicateEvents deduplicate() {
+    return deduplicate;
+  }
+
+  public EnrichEvents enrich() {
+    return enrich;
+  }
+
   @Override
   public WithFailures.Result<PCollection<Event>, DeadLetter> expand(PCollection<RawEvent> input) {
     WithFailures.Result<PCollection<Event>, DeadLetter> parsed = input.apply("ParseEvents", parse);

@@ -3,6 +3,7 @@ package io.github.analytics.transforms.ingest;
 import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;
+import io.github.analytics.schemas.EventCoder;
 import io.github.analytics.schemas.RawEvent;
 import io.github.analytics.transforms.PipelineCounters;
 import java.util.EnumMap;
@@ -116,14 +117,15 @@ public final class ParseEvents
                         new EventParser(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture),
                         maxPast))
                 .withOutputTags(EVENTS, TupleTagList.of(DEAD_LETTERS)));
-    // Schema coders, so both outputs can go to any schema-aware sink (rows, Avro, BigQuery).
+    // Events cross every shuffle, so they get their own coder; a sink that needs the schema (the
+    // warehouse) sets it at the edge. Dead letters are few: their schema coder suits any sink.
     SchemaRegistry schemas = input.getPipeline().getSchemaRegistry();
     try {
       return WithFailures.Result.of(
-          results.get(EVENTS).setCoder(schemas.getSchemaCoder(Event.class)),
+          results.get(EVENTS).setCoder(EventCoder.of()),
           results.get(DEAD_LETTERS).setCoder(schemas.getSchemaCoder(DeadLetter.class)));
     } catch (NoSuchSchemaException e) {
-      throw new IllegalStateException("Event and DeadLetter must have Beam schemas", e);
+      throw new IllegalStateException("DeadLetter must have a Beam schema", e);
     }
   }
 

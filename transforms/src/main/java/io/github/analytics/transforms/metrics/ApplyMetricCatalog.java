@@ -1,6 +1,9 @@
 package io.github.analytics.transforms.metrics;
 
 import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.users.UserMetric;
+import io.github.analytics.transforms.users.UserStage;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,7 +12,9 @@ import java.util.Set;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Applies every metric of a catalog to the enriched events: what both layers call, so they compute
@@ -22,8 +27,10 @@ import org.apache.beam.sdk.values.Row;
  * PCollection<Row> perMinute = metrics.get("event_counts_per_minute");
  * }</pre>
  *
- * <p>Each metric's steps are named after the metric, so a streaming job keeps its state across
- * upgrades as long as the catalog keeps its names.
+ * <p>The per-user parts of the metrics that have one ({@link PerUserMetric}: sessions, funnels) run in
+ * one shared stage keyed by user ({@code PerUser}), so the events are shuffled by user once for all of
+ * them. Each metric's steps are named after the metric, so a streaming job keeps its state across
+ * upgrades as long as the catalog keeps its names (and the per-user stage its list of metrics).
  */
 public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCollectionRowTuple> {
   private static final long serialVersionUID = 1L;
@@ -42,8 +49,43 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public PCollectionRowTuple expand(PCollection<Event> events) {
+    List<UserMetric<?, ?>> userMetrics = userMetrics(catalog, config);
+    // Every per-user metric in one stage: the events are shuffled by user once for all of them.
+    PCollectionTuple perUser =
+        userMetrics.isEmpty()
+            ? null
+            : events.apply("PerUser",
+                UserStage.of(userMetrics).withEarlyFirings(config.policy().earlyFiringDelay()));
+    return apply(catalog, config, events, perUser);
+  }
+
+  /**
+   * The per-user parts of the catalog's {@link PerUserMetric}s, in catalog order: what a stage that
+   * also deduplicates ({@code AnalyzeEvents}) runs, before {@link #apply} reads their outputs.
+   */
+  public static List<UserMetric<?, ?>> userMetrics(
+      List<MetricDefinition> catalog, MetricConfig config) {
+    List<UserMetric<?, ?>> userMetrics = new ArrayList<>();
+    for (MetricDefinition metric : catalog) {
+      if (metric.source() == null && metric.transform(config) instanceof PerUserMetric<?> perUser) {
+        userMetrics.add(perUser.userMetric());
+      }
+    }
+    return userMetrics;
+  }
+
+  /**
+   * Applies {@code catalog} to {@code events}, reading the per-user metrics' values from {@code
+   * perUser}, the output of a {@link UserStage} that ran {@link #userMetrics} (null if there are
+   * none). Steps are named after the metrics, in the current scope.
+   */
+  @SuppressWarnings("unchecked")
+  public static PCollectionRowTuple apply(
+      List<MetricDefinition> catalog,
+      MetricConfig config,
+      PCollection<Event> events,
+      @Nullable PCollectionTuple perUser) {
     Map<String, PCollection<Row>> outputs = new LinkedHashMap<>();
     Set<String> names = new HashSet<>();
     for (MetricDefinition metric : catalog) {
@@ -52,7 +94,13 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
       }
       MetricTransform<?> transform = metric.transform(config);
       PCollection<Row> rows;
-      if (metric.source() == null) {
+      if (metric.source() == null && transform instanceof PerUserMetric<?> perUserMetric) {
+        if (perUser == null) {
+          throw new IllegalArgumentException(
+              "Metric '" + metric.name() + "' is computed per user, but no per-user stage ran");
+        }
+        rows = rowsOf(perUser, perUserMetric, metric.name());
+      } else if (metric.source() == null) {
         rows = events.apply(stepName(metric.name()), (MetricTransform<Event>) transform);
       } else {
         PCollection<Row> input = outputs.get(metric.source());
@@ -75,6 +123,29 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
       tuple = tuple.and(output.getKey(), output.getValue());
     }
     return tuple;
+  }
+
+  /** A per-user metric's rows, from its values in the shared stage, under the metric's step name. */
+  @SuppressWarnings("unchecked")
+  private static <OutputT> PCollection<Row> rowsOf(
+      PCollectionTuple perUser, PerUserMetric<OutputT> metric, String name) {
+    PCollection<OutputT> values = perUser.get(UserStage.output(metric.userMetric()));
+    return values.apply(stepName(name), new RowsOf<>(metric));
+  }
+
+  /** Names the steps that turn a per-user metric's values into rows. */
+  private static final class RowsOf<OutputT> extends PTransform<PCollection<OutputT>, PCollection<Row>> {
+    private static final long serialVersionUID = 1L;
+    private final PerUserMetric<OutputT> metric;
+
+    RowsOf(PerUserMetric<OutputT> metric) {
+      this.metric = metric;
+    }
+
+    @Override
+    public PCollection<Row> expand(PCollection<OutputT> values) {
+      return metric.rows(values);
+    }
   }
 
   /**

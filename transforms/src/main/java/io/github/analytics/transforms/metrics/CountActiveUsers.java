@@ -243,9 +243,8 @@ public final class CountActiveUsers extends MetricTransform<Row> {
           HllSketches.summarize(merged.get(SKETCH), MetricConfig.DEFAULT_HLL_PRECISION);
       out.output(
           Row.withSchema(SCHEMA)
-              .addValues(
-                  lastDay, windowDays, summary.estimate(), (long) days.size(), summary.precision())
-              .build());
+              .attachValues(
+                  lastDay, windowDays, summary.estimate(), (long) days.size(), summary.precision()));
     }
   }
 }

@@ -88,10 +88,9 @@ public final class CountErrorsPerVersion extends MetricTransform<Event> {
         @Element KV<GroupKey, Long> count, IntervalWindow window, OutputReceiver<Row> out) {
       out.output(
           Row.withSchema(SCHEMA)
-              .addValues(
+              .attachValues(
                   window.start(), window.end(),
-                  count.getKey().get(0), count.getKey().get(1), count.getValue())
-              .build());
+                  count.getKey().get(0), count.getKey().get(1), count.getValue()));
     }
   }
 }

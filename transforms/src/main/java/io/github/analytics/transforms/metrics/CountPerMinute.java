@@ -89,9 +89,8 @@ public final class CountPerMinute extends MetricTransform<Event> {
       GroupKey key = count.getKey();
       out.output(
           Row.withSchema(SCHEMA)
-              .addValues(
-                  window.start(), window.end(), key.get(0), key.get(1), key.get(2), count.getValue())
-              .build());
+              .attachValues(
+                  window.start(), window.end(), key.get(0), key.get(1), key.get(2), count.getValue()));
     }
   }
 }

@@ -463,10 +463,9 @@ public final class DetectAnomalies extends MetricTransform<Event> {
           Instant windowStart = new Instant(start);
           out.outputWithTimestamp(
               Row.withSchema(SCHEMA)
-                  .addValues(
+                  .attachValues(
                       series, eventType, windowStart, new Instant(start + windowMillis), value,
-                      mean, stddev, z, z > 0 ? "spike" : "drop")
-                  .build(),
+                      mean, stddev, z, z > 0 ? "spike" : "drop"),
               maxTimestamp(start));
         }
       }

@@ -155,10 +155,9 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
       HllSketches.Summary summary = HllSketches.summarize(sketch.getValue(), precision);
       out.output(
           Row.withSchema(SCHEMA)
-              .addValues(
+              .attachValues(
                   window.start(), window.end(), sketch.getKey(), summary.estimate(),
-                  sketch.getValue(), summary.precision())
-              .build());
+                  sketch.getValue(), summary.precision()));
     }
   }
 }

@@ -82,7 +82,7 @@ final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row>
       users.add(accumulator.users.getOrDefault(step, 0L));
       medians.add(step == 1 ? null : medianSeconds(accumulator.millis.get(step)));
     }
-    return Row.withSchema(SUMMARY).addValues(users, medians).build();
+    return Row.withSchema(SUMMARY).attachValues(users, medians);
   }
 
   /** The exact median in seconds: the middle value, or the mean of the two middle values. */

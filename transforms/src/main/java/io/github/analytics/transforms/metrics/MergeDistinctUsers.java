@@ -113,10 +113,9 @@ public final class MergeDistinctUsers extends MetricTransform<Row> {
           HllSketches.summarize(sketch.getValue(), MetricConfig.DEFAULT_HLL_PRECISION);
       out.output(
           Row.withSchema(SCHEMA)
-              .addValues(
+              .attachValues(
                   window.start(), sketch.getKey(), summary.estimate(), sketch.getValue(),
-                  summary.precision())
-              .build());
+                  summary.precision()));
     }
   }
 }

@@ -180,7 +180,7 @@ final class SessionSummary {
         + ", revenue=" + revenue + ", clientSessionIds=" + clientSessionIds + "}";
   }
 
-  /** Encodes a summary field by field: the accumulator coder of {@code SessionFn}. */
+  /** Encodes a summary field by field: what the per-user state keeps of a session. */
   static final class SummaryCoder extends CustomCoder<SessionSummary> {
     private static final long serialVersionUID = 1L;
     private static final VarLongCoder LONG = VarLongCoder.of();

@@ -1,6 +1,8 @@
 package io.github.analytics.transforms.metrics;
 
 import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.users.UserMetric;
+import io.github.analytics.transforms.users.UserStage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -46,14 +48,15 @@ import org.joda.time.Duration;
  * of those). {@code median_seconds_to_step} is the exact median of those times (the mean of the two
  * middle ones for an even count), null for step 1 and for a step nobody reached.
  *
- * <p>Windowing. Stage A keys marks by (user, funnel) in the global window and evaluates an attempt
- * when the watermark passes its start plus the window, holding the watermark at the start until
- * then; it emits each (user, funnel, day, step) at most once, timestamped at the attempt's start.
- * Stage B windows those records into UTC days with the injected {@link WindowPolicy} and counts them
- * with a {@code CombineFn}: each record is unique, so accumulating panes are exact in streaming and a
- * pane carries the day's whole value so far. An event arriving after its user's state has moved past
- * it is dropped and counted ({@code funnel_events_too_late}); a late attempt's records are late
- * elements of their day's window, taken within the policy's allowed lateness.
+ * <p>Windowing. Stage A, in the shared per-user stage ({@link FunnelTracker}), evaluates each attempt
+ * once the watermark has passed its start plus the window, and evaluates it again when a late event
+ * within the allowed lateness falls into it; it emits each (user, funnel, day, step) at most once,
+ * timestamped at the start of the attempt that first reached it. Stage B windows those records into
+ * UTC days with the injected {@link WindowPolicy}, its allowed lateness extended by the longest funnel
+ * window (an attempt's records come that long after it started), and counts them with a {@code
+ * CombineFn}: each record is unique, so accumulating panes are exact in streaming and a pane carries
+ * the day's whole value so far. An event more than the allowed lateness behind the evaluated attempts
+ * is dropped and counted ({@code funnel_events_too_late}).
  *
  * <pre>{@code
  * PCollection<Row> funnels =
@@ -61,7 +64,7 @@ import org.joda.time.Duration;
  *         TrackFunnels.of(FunnelDefinition.load(Path.of("funnels.json")), WindowPolicy.batch()));
  * }</pre>
  */
-public final class TrackFunnels extends MetricTransform<Event> {
+public final class TrackFunnels extends MetricTransform<Event> implements PerUserMetric<Row> {
   private static final long serialVersionUID = 1L;
 
   public static final Schema SCHEMA =
@@ -144,26 +147,48 @@ public final class TrackFunnels extends MetricTransform<Event> {
   }
 
   @Override
-  public PCollection<Row> expand(PCollection<Event> events) {
+  public UserMetric<?, Row> userMetric() {
+    return new FunnelTracker(funnels, policy.allowedLateness());
+  }
+
+  /**
+   * Stage B: the reached records of each funnel and UTC day counted into the day's rows. An attempt
+   * is evaluated a window after it starts, so its records reach a day's window up to the longest
+   * funnel window after the day has ended: the windows wait that much longer than the policy's
+   * allowed lateness, and the stage before holds no watermark for them.
+   */
+  @Override
+  public PCollection<Row> rows(PCollection<Row> reached) {
     Map<String, FunnelDefinition> byName = new LinkedHashMap<>();
     funnels.forEach(f -> byName.put(f.name(), f));
-    return events
-        .apply("MatchSteps", ParDo.of(new MatchStepsFn(funnels)))
-        .setCoder(KvCoder.of(RowCoder.of(Keys.schema(2)), FunnelMark.Coder.of()))
-        .apply("IntoGlobalWindow", Window.into(new GlobalWindows()))
-        .apply("TrackAttempts", ParDo.of(new TrackAttemptsFn(funnels, policy.allowedLateness())))
-        .setRowSchema(REACHED_SCHEMA)
+    Duration longestWindow = Duration.ZERO;
+    for (FunnelDefinition funnel : funnels) {
+      if (funnel.window().isLongerThan(longestWindow)) {
+        longestWindow = funnel.window();
+      }
+    }
+    return reached
         .apply(
             "KeyByFunnel",
             MapElements.into(
                     TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Row.class)))
                 .via((Row r) -> KV.of(r.getString("funnel"), r)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(REACHED_SCHEMA)))
-        .apply("Daily", policy.<KV<String, Row>>window(FixedWindows.of(DAY)))
+        .apply("Daily", policy.withExtraLateness(longestWindow)
+            .<KV<String, Row>>window(FixedWindows.of(DAY)))
         .apply("CountSteps", Combine.perKey(new FunnelStepsFn()))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(FunnelStepsFn.SUMMARY)))
         .apply("ToRows", ParDo.of(new ToRowsFn(byName)))
         .setRowSchema(SCHEMA);
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<Event> events) {
+    UserMetric<?, Row> tracker = userMetric();
+    return rows(
+        events
+            .apply("PerUser", UserStage.of(List.of(tracker)))
+            .get(UserStage.output(tracker)));
   }
 
   /** One row per step of the funnel, from a day's summary. */
@@ -189,7 +214,7 @@ public final class TrackFunnels extends MetricTransform<Event> {
         long reached = k <= users.size() ? users.get(k - 1) : 0;
         out.output(
             Row.withSchema(SCHEMA)
-                .addValues(
+                .attachValues(
                     funnel.name(),
                     window.start(),
                     k,
@@ -197,8 +222,7 @@ public final class TrackFunnels extends MetricTransform<Event> {
                     reached,
                     k == 1 ? 1.0 : ratio(reached, previous),
                     ratio(reached, first),
-                    k == 1 || k > medians.size() ? null : medians.get(k - 1))
-                .build());
+                    k == 1 || k > medians.size() ? null : medians.get(k - 1)));
         previous = reached;
       }
     }

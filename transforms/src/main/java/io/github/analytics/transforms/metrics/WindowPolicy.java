@@ -19,8 +19,9 @@ import org.joda.time.Duration;
  *   <li>{@link #batch()}: one result per window, when the input is complete.
  *   <li>{@link #streaming(Duration, Duration)}: early results every {@code earlyFiringDelay} of
  *       processing time while a window is open, the on-time result when the watermark passes its end,
- *       and a corrected result for each late element within {@code allowedLateness}; panes accumulate,
- *       so every result is the window's whole value so far and sinks write it as an absolute value.
+ *       and corrected results for late elements within {@code allowedLateness}, at most one per {@code
+ *       earlyFiringDelay} (and a last one when the window expires); panes accumulate, so every result
+ *       is the window's whole value so far and sinks write it as an absolute value.
  * </ul>
  *
  * <p>Empty on-time panes are never emitted ({@code FIRE_IF_NON_EMPTY}): with the default, one
@@ -50,7 +51,8 @@ public final class WindowPolicy implements Serializable {
 
   /**
    * Early results every {@code earlyFiringDelay} of processing time after a window's first element,
-   * the on-time result at the watermark, and late corrections for {@code allowedLateness} after it.
+   * the on-time result at the watermark, and late corrections for {@code allowedLateness} after it,
+   * batched over the same delay.
    */
   public static WindowPolicy streaming(Duration earlyFiringDelay, Duration allowedLateness) {
     if (earlyFiringDelay == null || !earlyFiringDelay.isLongerThan(Duration.ZERO)) {
@@ -86,11 +88,25 @@ public final class WindowPolicy implements Serializable {
                 onTime
                     .withEarlyFirings(
                         AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay))
-                    .withLateFirings(AfterPane.elementCountAtLeast(1)));
+                    // Late data is batched like early data (as Beam's LeaderBoard does): one pane
+                    // per period, not one per late element, each carrying the window's whole value.
+                    .withLateFirings(
+                        AfterProcessingTime.pastFirstElementInPane().plusDelayOf(earlyFiringDelay)));
     return triggered
         .withAllowedLateness(allowedLateness)
         .accumulatingFiredPanes()
         .withOnTimeBehavior(Window.OnTimeBehavior.FIRE_IF_NON_EMPTY);
+  }
+
+  /**
+   * The same policy with {@code extra} more allowed lateness: for windows whose input is emitted a
+   * known time after its timestamp (a funnel attempt's steps, a window after the attempt starts).
+   */
+  public WindowPolicy withExtraLateness(Duration extra) {
+    if (extra == null || extra.isShorterThan(Duration.ZERO)) {
+      throw new IllegalArgumentException("Extra lateness must be zero or positive, got " + extra);
+    }
+    return new WindowPolicy(earlyFiringDelay, allowedLateness.plus(extra));
   }
 
   /** The same policy without early firings: for steps that must see only complete windows. */

@@ -78,7 +78,7 @@ class DeduplicateEventsTest {
     Event first = event("a", "click", "u1", T0);
     Event retryWithinHorizon = event("a", "click", "u1", T0.plus(Duration.standardMinutes(30)));
     Event copyAfterHorizon = event("a", "click", "u1", T0.plus(Duration.standardHours(2)));
-    Event b = event("b", "click", "u2", T0.plus(Duration.standardMinutes(50)));
+    Event b = event("b", "click", "u1", T0.plus(Duration.standardMinutes(50)));
     TestStream<Event> stream =
         TestStream.create(coder)
             .addElements(TimestampedValue.of(first, T0))
@@ -92,8 +92,8 @@ class DeduplicateEventsTest {
     PCollection<Event> unique =
         pipeline
             .apply(stream)
-            // One bucket: both ids share a key, so the sweep must tell them apart.
-            .apply(DeduplicateEvents.within(Duration.standardHours(1)).withBuckets(1));
+            // One user: both ids share a key and its state, so the sweep must tell them apart.
+            .apply(DeduplicateEvents.within(Duration.standardHours(1)));
     PAssert.that(
             unique.apply(
                 "EventTimes",

@@ -11,7 +11,9 @@ import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Max;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SerializableFunction;
+import org.apache.beam.sdk.transforms.windowing.AfterWatermark;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Repeatedly;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -52,7 +54,11 @@ class ApplyMetricCatalogTest {
         .apply(name + "Values", MapElements
             .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
             .via(r -> KV.of(key.apply(r), value.apply(r))))
-        .apply(name + "Global", Window.into(new GlobalWindows()))
+        // One pane at the end: the rows of windowed metrics and of the per-user stage alike.
+        .apply(name + "Global", Window.<KV<String, Long>>into(new GlobalWindows())
+            .triggering(Repeatedly.forever(AfterWatermark.pastEndOfWindow()))
+            .withAllowedLateness(Duration.ZERO)
+            .discardingFiredPanes())
         .apply(name + "Max", Max.longsPerKey());
   }
 

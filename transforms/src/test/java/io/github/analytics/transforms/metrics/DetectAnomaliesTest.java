@@ -294,7 +294,7 @@ class DetectAnomaliesTest {
     }
     return pipeline.apply(Create.of(raws))
         .apply(ParseEvents.of()).output()
-        .apply(DeduplicateEvents.of().withBuckets(4))
+        .apply(DeduplicateEvents.of())
         .apply(DetectAnomalies.of(WindowPolicy.batch()));
   }
 

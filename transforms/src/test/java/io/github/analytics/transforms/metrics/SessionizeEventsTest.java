@@ -22,7 +22,6 @@ import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -101,16 +100,16 @@ class SessionizeEventsTest {
         .build();
   }
 
-  /** A pane as a readable line: timing, user, span in minutes from T0, counts, client ids. */
-  private static PCollection<String> describePanes(PCollection<Row> rows) {
-    return rows.apply("DescribePanes", ParDo.of(new DescribePaneFn()));
+  /** A row as a readable line: user, span in minutes from T0, counts, client ids. */
+  private static PCollection<String> describe(PCollection<Row> rows) {
+    return rows.apply("Describe", ParDo.of(new DescribeFn()));
   }
 
-  static final class DescribePaneFn extends DoFn<Row, String> {
+  static final class DescribeFn extends DoFn<Row, String> {
     @ProcessElement
-    public void process(@Element Row row, PaneInfo pane, OutputReceiver<String> out) {
+    public void process(@Element Row row, OutputReceiver<String> out) {
       out.output(
-          pane.getTiming() + " " + row.getString("user_id")
+          row.getString("user_id")
               + " " + offset(row.getDateTime("session_start").toInstant())
               + ".." + offset(row.getDateTime("session_end").toInstant())
               + " events=" + row.getInt64("event_count")
@@ -193,11 +192,13 @@ class SessionizeEventsTest {
   }
 
   @Test
-  void aLaterEventBetweenTwoSessionsMergesThemAndTheirCount(TestPipeline pipeline) {
-    // Session A: T0 (c1), T0+1m (c2). Session B: T0+40m (c3), T0+41m (c4): 39 minutes apart.
-    // Both show two client ids in their early panes. The bridge at T0+20m (c1) is within 30 minutes
-    // of both, so A, bridge and B become one session T0..T0+41m of 5 events with ids c1 x2, c2, c3,
-    // c4: c1 carries most, 4 distinct. The counter counted A and B and gives one back: 1.
+  void aLateEventBetweenTwoSessionsMergesThemAndTheirCount(TestPipeline pipeline) {
+    // Session A: T0 (c1), T0+1m (c2). Session B: T0+40m (c3), T0+41m (c4): 39 minutes apart. The
+    // watermark passes both ends (31m, 71m): each goes out on time. The bridge at T0+20m (c1) then
+    // arrives late, within the hour of lateness, and is within 30 minutes of both: A, bridge and B
+    // become one session T0..T0+41m of 5 events with ids c1 x2, c2, c3, c4: c1 carries most, 4
+    // distinct. Its row supersedes both; the counter counts the one final session: 1.
+    WindowPolicy policy = WindowPolicy.streaming(Duration.standardSeconds(5), minutes(60));
     TestStream<Event> stream =
         TestStream.create(eventCoder(pipeline))
             .addElements(
@@ -205,15 +206,15 @@ class SessionizeEventsTest {
                 stamped(event("a2", "click", "u1", at(minutes(1)), "c2")),
                 stamped(event("b1", "click", "u1", at(minutes(40)), "c3")),
                 stamped(event("b2", "click", "u1", at(minutes(41)), "c4")))
-            .advanceProcessingTime(Duration.standardSeconds(6))
+            .advanceWatermarkTo(at(minutes(75)))
             .addElements(stamped(event("bridge", "click", "u1", at(minutes(20)), "c1")))
             .advanceWatermarkToInfinity();
-    PCollection<Row> sessions = pipeline.apply(stream).apply(SessionizeEvents.of(STREAMING, GAP));
-    PAssert.that(describePanes(sessions))
+    PCollection<Row> sessions = pipeline.apply(stream).apply(SessionizeEvents.of(policy, GAP));
+    PAssert.that(describe(sessions))
         .containsInAnyOrder(
-            "EARLY u1 0m..1m events=2 client=c1/2",
-            "EARLY u1 40m..41m events=2 client=c3/2",
-            "ON_TIME u1 0m..41m events=5 client=c1/4");
+            "u1 0m..1m events=2 client=c1/2",
+            "u1 40m..41m events=2 client=c3/2",
+            "u1 0m..41m events=5 client=c1/4");
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertEquals(1, counter(result, PipelineCounters.SESSIONS_WITH_SEVERAL_CLIENT_IDS));
@@ -297,14 +298,14 @@ class SessionizeEventsTest {
   }
 
   @Test
-  void streamingPolicyEmitsEarlyOnTimeAndLatePanesAndDropsTooLateEvents(TestPipeline pipeline) {
-    // early:   e1 at T0, 6 s of processing time: EARLY pane, 1 event.
-    // on time: e2 at T0+1m, watermark to T0+31m (the window [T0, T0+31m) ends): ON_TIME, 2 events,
-    //          client ids c1 and c2 (tie: c1).
-    // late:    e3 at T0+30s, behind the watermark but within 10 minutes: LATE pane, 3 events, c1 x2.
-    // dropped: watermark to T0+42m, past the window's end + 10 minutes (T0+41m); e4 at T0+45s has
-    //          the window [T0+45s, T0+30m45s), past its lateness: dropped, no pane.
-    // The session showed two ids in the on-time and the late pane: counted once.
+  void streamingEmitsOnTimeAndLateRowsAndDropsTooLateEvents(TestPipeline pipeline) {
+    // on time: e1 at T0, e2 at T0+1m; the watermark passes T0+31m (the last event + the gap): the
+    //          row goes out, 2 events, client ids c1 and c2 (tie: c1).
+    // late:    e3 at T0+30s, behind the watermark but within 10 minutes: the row again, 3 events,
+    //          c1 x2.
+    // dropped: the watermark passes T0+42m, the end + 10 minutes: the session is let go of. e4 at
+    //          T0+45s falls before that end: too late, counted, no row.
+    // The session showed two ids: counted once, when it was let go of.
     Event e1 = event("e1", "page_view", "u1", T0, "c1");
     Event e2 = event("e2", "click", "u1", at(minutes(1)), "c2");
     Event e3 = event("e3", "click", "u1", at(Duration.standardSeconds(30)), "c1");
@@ -313,7 +314,6 @@ class SessionizeEventsTest {
         TestStream.create(eventCoder(pipeline))
             .advanceWatermarkTo(T0)
             .addElements(TimestampedValue.of(e1, e1.getEventTimestamp()))
-            .advanceProcessingTime(Duration.standardSeconds(6))
             .addElements(TimestampedValue.of(e2, e2.getEventTimestamp()))
             .advanceWatermarkTo(at(minutes(31)))
             .addElements(TimestampedValue.of(e3, e3.getEventTimestamp()))
@@ -321,14 +321,14 @@ class SessionizeEventsTest {
             .addElements(TimestampedValue.of(e4, e4.getEventTimestamp()))
             .advanceWatermarkToInfinity();
     PCollection<Row> sessions = pipeline.apply(stream).apply(SessionizeEvents.of(STREAMING, GAP));
-    PAssert.that(describePanes(sessions))
+    PAssert.that(describe(sessions))
         .containsInAnyOrder(
-            "EARLY u1 0m..0m events=1 client=c1/1",
-            "ON_TIME u1 0m..1m events=2 client=c1/2",
-            "LATE u1 0m..1m events=3 client=c1/2");
+            "u1 0m..1m events=2 client=c1/2",
+            "u1 0m..1m events=3 client=c1/2");
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertEquals(1, counter(result, PipelineCounters.SESSIONS_WITH_SEVERAL_CLIENT_IDS));
+    assertEquals(1, counter(result, PipelineCounters.SESSION_EVENTS_TOO_LATE));
   }
 
   @Test

@@ -421,11 +421,15 @@ class TrackFunnelsTest {
             .addElements(stamped(event("u1", "a", at(0))))
             // Past a + 10 minutes: u1's attempt is evaluated, whatever the arrival order was.
             .advanceWatermarkTo(at(11))
-            // Another a of u1, from 10:01, after u1's state moved past 10:10: too late, counted.
+            // Another a of u1, from 10:01: late, within the lateness, so its attempt is evaluated
+            // too; it reaches no step u1 had not reached that day, and adds nothing.
             .addElements(stamped(event("u1", "a", at(1))))
             .addElements(stamped(event("u2", "a", at(20))), stamped(event("u2", "b", at(21))))
             // The day closes: the on-time pane has u1 and u2.
             .advanceWatermarkTo(dayEnd.plus(Duration.standardMinutes(1)))
+            // By now u1's evaluated time is past 10:04 + the window + the lateness: another a of
+            // u1 from 10:01 is more than the lateness behind it: too late, counted.
+            .addElements(stamped(event("u1", "a", at(1))))
             // u3 comes late but within the lateness: a, b +120 s, in a late pane.
             .addElements(
                 stamped(event("u3", "a", at(300))), stamped(event("u3", "b", at(302))))
