@@ -10,7 +10,7 @@ public enum BatchRunner {
     public List<String> args(int cores) {
       // As `analytics batch` runs it: no element copies between chained operators.
       return List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + cores,
-          "--fasterCopy=true");
+          "--objectReuse=true");
     }
   },
   /** Spark local mode, one thread per core (needs the --add-opens flags of bench/run.sh on Java 17). */

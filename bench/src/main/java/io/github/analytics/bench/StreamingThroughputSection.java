@@ -32,7 +32,7 @@ public final class StreamingThroughputSection implements Section {
         + " into a 4-partition topic of a real Kafka broker, then read by the streaming pipeline"
         + " (`StreamingPipeline`: parse, dedupe, geo and user-agent enrichment, every metric of the"
         + " catalog with 5 s early firings, the Redis sinks and the Kafka feeds, 60 s checkpoints as"
-        + " deploy/flink, --fasterCopy as the CLI) on Flink [local] with one slot per core, timed from"
+        + " deploy/flink, --objectReuse as the CLI) on Flink [local] with one slot per core, timed from"
         + " submission until every minute's count in Redis equals the generator's. The"
         + " baseline is one plain-Java thread reading the same topic (Jackson parse, the same checks,"
         + " a dedupe set, per-minute counts in a map, hourly HLL++): what a core does without a"

@@ -40,7 +40,7 @@ final class BackfillCommand implements Callable<Integer> {
     }
     BackfillOptions options =
         PipelineOptionsFactory.fromArgs(
-                FlinkFasterCopy.withFasterCopy(BatchCommand.withDefaultRunner(beamArgs(args)))
+                FlinkObjectReuse.withObjectReuse(BatchCommand.withDefaultRunner(beamArgs(args)))
                     .toArray(String[]::new))
             .withValidation()
             .as(BackfillOptions.class);

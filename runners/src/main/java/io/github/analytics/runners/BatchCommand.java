@@ -46,7 +46,7 @@ final class BatchCommand implements Callable<Integer> {
       return 0;
     }
     BatchPipeline.main(
-        FlinkFasterCopy.withFasterCopy(withDefaultRunner(args)).toArray(String[]::new));
+        FlinkObjectReuse.withObjectReuse(withDefaultRunner(args)).toArray(String[]::new));
     return 0;
   }
 

@@ -63,7 +63,7 @@ final class StreamingJob implements AutoCloseable {
         "--runner=FlinkRunner",
         "--flinkMaster=[local]",
         // As `analytics stream` runs it: no element copies between chained operators.
-        "--fasterCopy=true",
+        "--objectReuse=true",
         "--parallelism=" + s.parallelism(),
         "--streaming=true",
         "--attachedMode=false",
