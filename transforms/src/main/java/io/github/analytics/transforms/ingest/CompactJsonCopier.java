@@ -35,11 +35,13 @@ final class CompactJsonCopier {
 
   /**
    * Copies the object whose {@code START_OBJECT} is the parser's current token, leaving the parser
-   * on its {@code END_OBJECT}; the text is then in {@link #text} and {@link #utf8Length}.
+   * on its {@code END_OBJECT}; the text is then in {@link #text} and {@link #utf8Length}. A key
+   * repeated within an object of the copy is an error, found with {@code keys}.
    *
-   * @throws IOException when the parser fails (malformed JSON): the copy is then abandoned
+   * @throws IOException when the parser fails (malformed JSON) or a key repeats: the copy is then
+   *     abandoned
    */
-  void copyObject(JsonParser p) throws IOException {
+  void copyObject(JsonParser p, DuplicateKeys keys) throws IOException {
     out.reset();
     JsonGenerator g = generator;
     if (g == null) {
@@ -50,7 +52,7 @@ final class CompactJsonCopier {
     }
     boolean done = false;
     try {
-      copy(p, g);
+      copy(p, g, keys);
       g.flush();
       done = true;
     } finally {
@@ -61,8 +63,9 @@ final class CompactJsonCopier {
     }
   }
 
-  private static void copy(JsonParser p, JsonGenerator g) throws IOException {
+  private static void copy(JsonParser p, JsonGenerator g, DuplicateKeys keys) throws IOException {
     g.writeStartObject();
+    keys.enterObject();
     int depth = 1;
     while (depth > 0) {
       JsonToken t = p.nextToken();
@@ -72,6 +75,7 @@ final class CompactJsonCopier {
       switch (t.id()) {
         case JsonTokenId.ID_START_OBJECT:
           g.writeStartObject();
+          keys.enterObject();
           depth++;
           break;
         case JsonTokenId.ID_START_ARRAY:
@@ -80,6 +84,7 @@ final class CompactJsonCopier {
           break;
         case JsonTokenId.ID_END_OBJECT:
           g.writeEndObject();
+          keys.exitObject();
           depth--;
           break;
         case JsonTokenId.ID_END_ARRAY:
@@ -87,7 +92,11 @@ final class CompactJsonCopier {
           depth--;
           break;
         case JsonTokenId.ID_FIELD_NAME:
-          g.writeFieldName(p.currentName());
+          String name = p.currentName();
+          if (!keys.add(name)) {
+            throw duplicate(p, name);
+          }
+          g.writeFieldName(name);
           break;
         case JsonTokenId.ID_STRING:
           g.writeString(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
@@ -123,6 +132,14 @@ final class CompactJsonCopier {
           throw new JsonParseException(p, "Unexpected token " + t + " in an object being copied");
       }
     }
+  }
+
+  /**
+   * The error for a key repeated within an object, as Jackson's duplicate detection words it (a
+   * dead letter's message comes from the tree parser, not from this).
+   */
+  static JsonParseException duplicate(JsonParser p, String name) {
+    return new JsonParseException(p, "Duplicate field '" + name + "'");
   }
 
   /** The last copy's text. */

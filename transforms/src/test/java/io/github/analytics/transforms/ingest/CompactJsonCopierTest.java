@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -23,11 +25,14 @@ class CompactJsonCopierTest {
   /** One copier for every check, as a parser reuses its own. */
   private final CompactJsonCopier copier = new CompactJsonCopier(FACTORY);
 
+  private final DuplicateKeys keys = new DuplicateKeys();
+
   private void check(String object) throws IOException {
     String expected = JSON.writeValueAsString(JSON.readTree(object));
     try (JsonParser p = FACTORY.createParser(object.getBytes(StandardCharsets.UTF_8))) {
       assertEquals(JsonToken.START_OBJECT, p.nextToken());
-      copier.copyObject(p);
+      keys.reset();
+      copier.copyObject(p, keys);
       assertEquals(JsonToken.END_OBJECT, p.currentToken(), "left on the object's end");
       assertEquals(null, p.nextToken(), object);
     }
@@ -74,9 +79,28 @@ class CompactJsonCopierTest {
     try (JsonParser p =
         FACTORY.createParser("{\"a\":{\"b\":[1,".getBytes(StandardCharsets.UTF_8))) {
       p.nextToken();
-      assertThrows(IOException.class, () -> copier.copyObject(p));
+      keys.reset();
+      assertThrows(IOException.class, () -> copier.copyObject(p, keys));
     }
     check("{\"after\":\"a failure\"}");
+  }
+
+  @Test
+  void refusesARepeatedKeyInAnyObjectOnly() throws IOException {
+    for (String duplicate :
+        List.of(
+            "{\"a\":1,\"a\":2}",
+            "{\"a\":{\"b\":1,\"c\":2,\"b\":3}}",
+            "{\"a\":[{\"b\":1},{\"c\":1,\"c\":1}]}",
+            "{\"a\":{},\"b\":{},\"a\":{}}")) {
+      try (JsonParser p = FACTORY.createParser(duplicate.getBytes(StandardCharsets.UTF_8))) {
+        p.nextToken();
+        keys.reset();
+        assertThrows(JsonParseException.class, () -> copier.copyObject(p, keys), duplicate);
+      }
+    }
+    // The same key in sibling or nested objects is no duplicate.
+    check("{\"a\":{\"x\":1},\"b\":{\"x\":1},\"x\":{\"x\":{\"x\":[{\"x\":1},{\"x\":2}]}}}");
   }
 
   private static void object(StringBuilder json, SplittableRandom random, int depth) {
