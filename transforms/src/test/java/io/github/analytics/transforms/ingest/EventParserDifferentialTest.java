@@ -374,6 +374,45 @@ class EventParserDifferentialTest {
     cases.add(bytes(with("extra", "[" + "[".repeat(1200) + "]".repeat(1200) + "]")));
     cases.add(bytes(with("extra", "[" + "[".repeat(990) + "]".repeat(990) + "]")));
     cases.add(bytes(with("properties", "{\"deep\":" + "[".repeat(1200) + "]".repeat(1200) + "}")));
+    // Duplicate keys: in every kind of object, past the keys compared one by one, and same keys in
+    // sibling or nested objects, which are no duplicates.
+    StringBuilder manyKeys = new StringBuilder("{");
+    for (int i = 0; i < 40; i++) {
+      manyKeys.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
+    }
+    String forty = manyKeys + "}";
+    String fortyAndADuplicate = manyKeys + ",\"k3\":0}";
+    String fortyAndANewKey = manyKeys + ",\"k40\":0}";
+    for (String object : List.of(forty, fortyAndADuplicate, fortyAndANewKey)) {
+      cases.add(bytes(with("properties", object)));
+      cases.add(bytes(with("properties", "{\"nested\":[" + object + "," + object + "]}")));
+      cases.add(bytes(with("extra", object)));
+      cases.add(bytes(with("user_id", object)));
+      cases.add(bytes(with("client_timestamp", "[" + object + "]")));
+      cases.add(bytes("[" + object + "]"));
+      cases.add(
+          bytes(
+              with("extra", "1")
+                  .replace(
+                      "{\"event_id\"",
+                      object.substring(0, object.length() - 1) + ",\"event_id\"")));
+    }
+    for (String extra :
+        List.of(
+            "{\"a\":{\"x\":1},\"b\":{\"x\":1}}",
+            "{\"x\":{\"x\":{\"x\":1}}}",
+            "[{\"x\":1},{\"x\":2}]",
+            "{\"a\":{\"x\":1},\"b\":{\"x\":1,\"x\":2}}",
+            "{\"x\":{\"x\":{\"x\":1,\"y\":2,\"x\":3}}}",
+            "{\"a\":[{\"b\":1}],\"a\":2}",
+            "{\"event_id\":1,\"properties\":2}")) {
+      cases.add(bytes(with("extra", extra)));
+      cases.add(bytes(with("properties", extra)));
+      cases.add(bytes(with("extra", "1").replace("\"extra\":1", "\"extra\":1,\"more\":" + extra)));
+    }
+    cases.add(bytes(with("extra", "1").replace("}", ",\"extra\":2}")));
+    cases.add(
+        bytes(with("extra", "1").replace("\"extra\":1", "\"extra\":1,\"Extra\":2,\"extra \":3")));
     cases.add(bytes(with("extra", "1" + "0".repeat(1000))));
     cases.add(bytes(with("extra", "1" + "0".repeat(999))));
     cases.add(bytes(with("extra", "1." + "0".repeat(1000))));
