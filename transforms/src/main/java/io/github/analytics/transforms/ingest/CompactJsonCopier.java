@@ -7,8 +7,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonTokenId;
 import java.io.IOException;
-import java.io.Writer;
-import java.util.Arrays;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -180,48 +178,5 @@ final class CompactJsonCopier {
       }
     }
     return bytes;
-  }
-
-  /** A Writer into one growing array, emptied for each copy rather than reallocated. */
-  private static final class GrowingCharWriter extends Writer {
-    char[] chars = new char[256];
-    int length;
-
-    void reset() {
-      length = 0;
-    }
-
-    private void ensure(int extra) {
-      int needed = length + extra;
-      if (needed > chars.length) {
-        chars = Arrays.copyOf(chars, Math.max(needed, chars.length * 2));
-      }
-    }
-
-    @Override
-    public void write(char[] source, int offset, int count) {
-      ensure(count);
-      System.arraycopy(source, offset, chars, length, count);
-      length += count;
-    }
-
-    @Override
-    public void write(int c) {
-      ensure(1);
-      chars[length++] = (char) c;
-    }
-
-    @Override
-    public void write(String source, int offset, int count) {
-      ensure(count);
-      source.getChars(offset, offset + count, chars, length);
-      length += count;
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
   }
 }
