@@ -133,6 +133,16 @@ final class CompactJsonCopier {
   }
 
   /**
+   * Empties the buffer for a copy written by hand ({@link FastEventReader}), which must write what
+   * {@link #copyObject} would; {@link #text}, {@link #length} and {@link #utf8Length} then describe
+   * it.
+   */
+  GrowingCharWriter startWrittenCopy() {
+    out.reset();
+    return out;
+  }
+
+  /**
    * The error for a key repeated within an object, as Jackson's duplicate detection words it (a
    * dead letter's message comes from the tree parser, not from this).
    */

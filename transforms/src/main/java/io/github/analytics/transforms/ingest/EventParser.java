@@ -37,11 +37,12 @@ import org.joda.time.Instant;
  * range, {@code properties} type, {@code properties} size.
  *
  * <p>It runs on every record of both layers, so the payload bytes are read once, into {@link
- * ParsedFields}, without a String or a tree: by {@link Utf8Validator} (UTF-8) and {@link
- * StreamingEventReader} (Jackson's streaming parser, which decides what is valid JSON and words the
- * errors). The whole document is read before any field is judged, so a syntax error anywhere wins
- * over a field error, as the order above says. The outcome is that of the tree-based parser this
- * replaced, for every input (EventParserDifferentialTest).
+ * ParsedFields}, without a String or a tree: by {@link FastEventReader} when the payload has the
+ * common shape, else by {@link Utf8Validator} (UTF-8) and {@link StreamingEventReader} (Jackson's
+ * streaming parser, which decides what is valid JSON and words the errors). The whole document is
+ * read before any field is judged, so a syntax error anywhere wins over a field error, as the order
+ * above says. The outcome is that of the tree-based parser this replaced, for every input
+ * (EventParserDifferentialTest).
  *
  * <p>An instance is used by one thread at a time (one per DoFn instance) and reuses its buffers
  * between records.
@@ -56,8 +57,12 @@ final class EventParser implements Serializable {
   private final Duration maxPast;
   private final Duration maxFuture;
 
-  /** Per-record state, reused; rebuilt lazily after deserialization. */
+  /**
+   * Per-record state and the fast reader's buffers, reused; rebuilt lazily after deserialization.
+   */
   private transient @Nullable ParsedFields fields;
+
+  private transient @Nullable FastEventReader fastReader;
 
   EventParser(int maxPayloadBytes, int maxPropertiesBytes, Duration maxPast, Duration maxFuture) {
     this.maxPayloadBytes = maxPayloadBytes;
@@ -99,9 +104,17 @@ final class EventParser implements Serializable {
   /** Reads the payload into the reused {@link ParsedFields}, or rejects it as not UTF-8 or JSON. */
   private ParsedFields read(byte[] payload) throws Rejection {
     ParsedFields f = fields;
-    if (f == null) {
+    FastEventReader fast = fastReader;
+    if (f == null || fast == null) {
       f = new ParsedFields(StreamingEventReader.FACTORY);
+      fast = new FastEventReader();
       fields = f;
+      fastReader = fast;
+    }
+    f.reset();
+    // The fast reader takes only ASCII and valid JSON: neither check below could fail for it.
+    if (fast.read(payload, f)) {
+      return f;
     }
     f.reset();
     int malformed = Utf8Validator.firstMalformedLength(payload);

@@ -5,8 +5,8 @@ import java.util.Arrays;
 
 /**
  * A Writer into one growing char array that is emptied and written again rather than reallocated:
- * {@link CompactJsonCopier} writes every record's {@code properties} through it, and reads the chars
- * back directly to count their UTF-8 bytes before making a String. Not thread-safe.
+ * {@link CompactJsonCopier} writes every record's {@code properties} through it, and reads the
+ * chars back directly to count their UTF-8 bytes before making a String. Not thread-safe.
  */
 final class GrowingCharWriter extends Writer {
   /** The chars written since the last {@link #reset}, in {@code [0, length)}. */
@@ -44,6 +44,17 @@ final class GrowingCharWriter extends Writer {
     ensure(count);
     source.getChars(offset, offset + count, chars, length);
     length += count;
+  }
+
+  /** Writes the ASCII bytes {@code b[from, to)} as chars. */
+  void writeAscii(byte[] b, int from, int to) {
+    ensure(to - from);
+    char[] target = chars;
+    int at = length;
+    for (int k = from; k < to; k++) {
+      target[at++] = (char) b[k];
+    }
+    length = at;
   }
 
   @Override

@@ -34,7 +34,7 @@ import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
 
 /**
- * The streaming {@link EventParser} against {@link TreeEventParser}, the tree-based parser it
+ * The byte-reading {@link EventParser} against {@link TreeEventParser}, the tree-based parser it
  * replaced: for every input, the same {@link io.github.analytics.schemas.Event} (every field) or
  * the same {@link DeadLetter} (reason, message, payload, step, times, source).
  *
@@ -48,7 +48,9 @@ import org.junit.jupiter.api.Test;
  * them malformed; (c) a few thousand randomly mutated valid payloads (fields removed, retyped,
  * duplicated, reordered, bytes flipped, truncated, invalid UTF-8 inserted, trailing data) from a
  * fixed seed. Each runs under the default limits and under small ones, so that the size and clock
- * limits are crossed.
+ * limits are crossed. Payloads of the collectors' shape go through {@link FastEventReader}, the
+ * others through {@link StreamingEventReader}; the inputs above take both ({@link
+ * FastEventReaderTest} also compares the two readers directly).
  */
 class EventParserDifferentialTest {
   private static final Instant RECEIVED = Instant.parse("2026-11-27T10:00:02.000Z");
@@ -145,7 +147,7 @@ class EventParserDifferentialTest {
   }
 
   /** The fields of a valid payload as raw JSON values, in the generator's order. */
-  private static LinkedHashMap<String, String> fields() {
+  static LinkedHashMap<String, String> fields() {
     LinkedHashMap<String, String> fields = new LinkedHashMap<>();
     fields.put("event_id", "\"" + ID + "\"");
     fields.put("event_type", "\"add_to_cart\"");
@@ -163,7 +165,7 @@ class EventParserDifferentialTest {
     return fields;
   }
 
-  private static String json(Map<String, String> fields) {
+  static String json(Map<String, String> fields) {
     StringBuilder json = new StringBuilder("{");
     fields.forEach(
         (name, value) ->
@@ -662,7 +664,7 @@ class EventParserDifferentialTest {
     "app_version", "platform", "client_ip", "user_agent", "extra", "debug", ""
   };
 
-  private static byte[] mutated(SplittableRandom random) {
+  static byte[] mutated(SplittableRandom random) {
     LinkedHashMap<String, String> fields = fields();
     if (random.nextInt(3) == 0) {
       fields.put(
