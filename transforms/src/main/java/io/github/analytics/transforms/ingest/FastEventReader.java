@@ -22,17 +22,18 @@ import java.util.Arrays;
  * payload. Jackson's tokenizer, parser set-up and per-value copies had become most of the cost of a
  * record once the tree was gone; nearly every payload a collector sends has this shape.
  *
- * <p>The shape: ASCII only; one object whose keys are known top-level fields, each once, written
- * without escapes; string fields are strings (or {@code null}) without escapes or control
- * characters; timestamps such strings or integers of up to 18 digits; {@code properties} an object
- * (or {@code null}) of at most {@value #MAX_DEPTH} levels and {@value #MAX_KEYS} keys per object,
- * whose strings and keys have no escapes or control characters and whose integers have up to 18
- * digits; JSON whitespace anywhere between tokens. That is a subset of what Jackson accepts under
- * {@link StreamingEventReader}'s settings, and for it {@link #read} leaves the same {@link
- * ParsedFields} that the streaming reader does (ASCII bytes are their own UTF-8 decoding, numbers
- * are written back as the tree wrote them). Anything else — a non-ASCII byte, an escape, an unknown
- * or repeated key, a value of another type, any syntax error — makes it give up, so every dead
- * letter of those kinds, and every wording of them, stays the streaming reader's.
+ * <p>The shape: ASCII only; one object whose keys are written without escapes, each once (the known
+ * top-level fields, and up to {@value #MAX_KEYS} others, whose values are checked as values inside
+ * {@code properties} are, then dropped); string fields are strings (or {@code null}) without
+ * escapes or control characters; timestamps such strings or integers of up to 18 digits; {@code
+ * properties} an object (or {@code null}) of at most {@value #MAX_DEPTH} levels and {@value
+ * #MAX_KEYS} keys per object, whose strings and keys have no escapes or control characters and
+ * whose integers have up to 18 digits; JSON whitespace anywhere between tokens. That is a subset of
+ * what Jackson accepts under {@link StreamingEventReader}'s settings, and for it {@link #read}
+ * leaves the same {@link ParsedFields} that the streaming reader does (ASCII bytes are their own
+ * UTF-8 decoding, numbers are written back as the tree wrote them). Anything else — a non-ASCII
+ * byte, an escape, a repeated key, a value of another type, any syntax error — makes it give up, so
+ * every dead letter of those kinds, and every wording of them, stays the streaming reader's.
  */
 final class FastEventReader {
   /** Nesting levels of {@code properties} read here; Jackson allows 1000. */
@@ -72,6 +73,15 @@ final class FastEventReader {
   private final int[] keyLengths = new int[MAX_DEPTH * MAX_KEYS];
   private int keyCount;
 
+  /** The unknown top-level keys: offset and length in the payload. */
+  private final int[] unknownKeyOffsets = new int[MAX_KEYS];
+
+  private final int[] unknownKeyLengths = new int[MAX_KEYS];
+  private int unknownKeyCount;
+
+  /** Where the values of unknown fields are copied, to be checked as {@code properties} is. */
+  private final GrowingCharWriter discarded = new GrowingCharWriter();
+
   /**
    * Reads {@code b} into {@code f} (reset) and returns true, or returns false when the payload is
    * not of the shape this class reads ({@code f} is then to be reset and read again).
@@ -91,6 +101,7 @@ final class FastEventReader {
     }
     int seen = 0;
     int expected = 0;
+    unknownKeyCount = 0;
     if (b[i] != '}') {
       while (true) {
         if (b[i] != '"') {
@@ -102,11 +113,17 @@ final class FastEventReader {
           return false;
         }
         int field = knownField(b, nameStart, nameEnd - nameStart, expected);
-        if (field < 0 || (seen & (1 << field)) != 0) {
-          return false; // an unknown key, or a repeated one: the streaming reader's
+        if (field < 0) {
+          if (!addUnknownKey(b, nameStart, nameEnd - nameStart)) {
+            return false; // a repeated key (or too many): the streaming reader's
+          }
+        } else {
+          if ((seen & (1 << field)) != 0) {
+            return false; // a repeated key: the streaming reader's
+          }
+          seen |= 1 << field;
+          expected = POSITION[field] + 1;
         }
-        seen |= 1 << field;
-        expected = POSITION[field] + 1;
         i = skipWhitespace(b, nameEnd + 1, end);
         if (i >= end || b[i] != ':') {
           return false;
@@ -115,7 +132,7 @@ final class FastEventReader {
         if (i >= end) {
           return false;
         }
-        i = readValue(b, i, end, field, f);
+        i = field < 0 ? skipValue(b, i, end) : readValue(b, i, end, field, f);
         if (i < 0) {
           return false;
         }
@@ -137,6 +154,37 @@ final class FastEventReader {
     }
     // On the object's '}': only whitespace may follow.
     return skipWhitespace(b, i + 1, end) == end;
+  }
+
+  /**
+   * Notes an unknown top-level key (its value is skipped: collectors may add fields); false when it
+   * repeats one, or when there are more than {@value #MAX_KEYS}.
+   */
+  private boolean addUnknownKey(byte[] b, int start, int length) {
+    if (unknownKeyCount == MAX_KEYS) {
+      return false;
+    }
+    for (int k = 0; k < unknownKeyCount; k++) {
+      int other = unknownKeyOffsets[k];
+      if (unknownKeyLengths[k] == length
+          && Arrays.equals(b, other, other + length, b, start, start + length)) {
+        return false;
+      }
+    }
+    unknownKeyOffsets[unknownKeyCount] = start;
+    unknownKeyLengths[unknownKeyCount] = length;
+    unknownKeyCount++;
+    return true;
+  }
+
+  /**
+   * Skips the value of an unknown field at {@code b[i]}, checking it as {@code properties} is (the
+   * copy goes to a writer nobody reads); the index after it, or -1.
+   */
+  private int skipValue(byte[] b, int i, int end) {
+    keyCount = 0;
+    discarded.reset();
+    return copyValue(b, i, end, discarded, 0);
   }
 
   /** Reads the value of a known field at {@code b[i]}; the index after it, or -1 to give up. */

@@ -101,10 +101,22 @@ class FastEventReaderTest {
     assertTrue(check(with("properties", "{\"a\":[1,-0,-0.0,1.0,1e5,1E+5,1e400,-1e400,0.1,2.50]}")));
     assertTrue(check(with("properties", "{ \"a\" : [ ] , \"b\" : { } , \"c\" : [ { } , [ ] ] }")));
     assertTrue(check(with("properties", "{\"a\":{\"x\":1},\"b\":{\"x\":1}}")));
+    // Unknown fields are skipped, their values checked.
+    assertTrue(check(with("extra", "1")));
+    assertTrue(check(manyUnknownFields(16)));
+    assertTrue(check(with("extra", "{\"a\":[1,2.5,{\"b\":null}],\"c\":\"d\"}")));
+    assertTrue(check(with("extra", "1").replace("{\"event_id\"", "{\"first\":[],\"event_id\"")));
+    assertTrue(check(with("extra", "1").replace("\"extra\":1", "\"extra\":1,\"Extra\":2")));
     // Left to Jackson: all of these are valid JSON, or errors it must word.
     for (String other :
         List.of(
-            with("extra", "1"),
+            with("extra", "1").replace("\"extra\":1", "\"extra\":1,\"extra\":2"),
+            with("extra", "1").replace("\"extra\":1", "\"extra\":1,\"ev\\u0065nt_id\":2"),
+            with("extra", "{\"a\":1,\"a\":2}"),
+            with("extra", "\"\\n\""),
+            with("extra", "01"),
+            with("extra", "[1,]"),
+            manyUnknownFields(17),
             with("user_id", "42"),
             with("properties", "[]"),
             with("properties", "{\"a\":\"\\n\"}"),
@@ -150,6 +162,15 @@ class FastEventReaderTest {
       taken += check(with("properties", json.toString())) ? 1 : 0;
     }
     assertTrue(taken > 1_500, "taken: " + taken);
+  }
+
+  /** A valid payload with {@code count} unknown fields besides the known ones. */
+  private static String manyUnknownFields(int count) {
+    LinkedHashMap<String, String> fields = EventParserDifferentialTest.fields();
+    for (int i = 0; i < count; i++) {
+      fields.put("x" + i, Integer.toString(i));
+    }
+    return EventParserDifferentialTest.json(fields);
   }
 
   private static String with(String field, String value) {
