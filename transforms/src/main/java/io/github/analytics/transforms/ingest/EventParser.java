@@ -1,26 +1,29 @@
 package io.github.analytics.transforms.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import static io.github.analytics.transforms.ingest.ParsedFields.APP_VERSION;
+import static io.github.analytics.transforms.ingest.ParsedFields.CLIENT_IP;
+import static io.github.analytics.transforms.ingest.ParsedFields.CLIENT_TIMESTAMP;
+import static io.github.analytics.transforms.ingest.ParsedFields.EVENT_ID;
+import static io.github.analytics.transforms.ingest.ParsedFields.EVENT_TYPE;
+import static io.github.analytics.transforms.ingest.ParsedFields.NAMES;
+import static io.github.analytics.transforms.ingest.ParsedFields.NOT_UUID;
+import static io.github.analytics.transforms.ingest.ParsedFields.PLATFORM;
+import static io.github.analytics.transforms.ingest.ParsedFields.PROPERTIES;
+import static io.github.analytics.transforms.ingest.ParsedFields.SERVER_TIMESTAMP;
+import static io.github.analytics.transforms.ingest.ParsedFields.SESSION_ID;
+import static io.github.analytics.transforms.ingest.ParsedFields.USER_AGENT;
+import static io.github.analytics.transforms.ingest.ParsedFields.USER_ID;
+import static io.github.analytics.transforms.ingest.ParsedFields.UUID_WITH_UPPER_CASE;
+
+import com.fasterxml.jackson.core.JsonToken;
 import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.RawEvent;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
+import java.nio.charset.MalformedInputException;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
-import java.util.regex.Pattern;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -30,30 +33,36 @@ import org.joda.time.Instant;
  * {@link ParseEvents}, as plain Java so the collector can apply the same rules later.
  *
  * <p>Checks run in this order and the first failure decides the reason: payload size, UTF-8, JSON
- * object, presence and type of each field, {@code event_id} format, timestamp syntax, timestamp range,
- * {@code properties} type, {@code properties} size.
+ * object, presence and type of each field, {@code event_id} format, timestamp syntax, timestamp
+ * range, {@code properties} type, {@code properties} size.
+ *
+ * <p>It runs on every record of both layers, so the payload bytes are read once, into {@link
+ * ParsedFields}, without a String or a tree: by {@link FastEventReader} when the payload has the
+ * common shape, else by {@link Utf8Validator} (UTF-8) and {@link StreamingEventReader} (Jackson's
+ * streaming parser, which decides what is valid JSON and words the errors). The whole document is
+ * read before any field is judged, so a syntax error anywhere wins over a field error, as the order
+ * above says. The outcome is that of the tree-based parser this replaced, for every input
+ * (EventParserDifferentialTest).
+ *
+ * <p>An instance is used by one thread at a time (one per DoFn instance) and reuses its buffers
+ * between records.
  */
 final class EventParser implements Serializable {
   private static final long serialVersionUID = 1L;
 
   static final String STEP = "ParseEvents";
 
-  /** Jackson's mapper is thread-safe once configured; duplicate keys and trailing data are errors. */
-  private static final JsonMapper JSON =
-      JsonMapper.builder()
-          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-          .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-          .build();
-
-  private static final Pattern UUID_PATTERN =
-      Pattern.compile(
-          "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
-
   private final int maxPayloadBytes;
   private final int maxPropertiesBytes;
   private final Duration maxPast;
   private final Duration maxFuture;
+
+  /**
+   * Per-record state and the fast reader's buffers, reused; rebuilt lazily after deserialization.
+   */
+  private transient @Nullable ParsedFields fields;
+
+  private transient @Nullable FastEventReader fastReader;
 
   EventParser(int maxPayloadBytes, int maxPropertiesBytes, Duration maxPast, Duration maxFuture) {
     this.maxPayloadBytes = maxPayloadBytes;
@@ -92,6 +101,36 @@ final class EventParser implements Serializable {
     }
   }
 
+  /** Reads the payload into the reused {@link ParsedFields}, or rejects it as not UTF-8 or JSON. */
+  private ParsedFields read(byte[] payload) throws Rejection {
+    ParsedFields f = fields;
+    FastEventReader fast = fastReader;
+    if (f == null || fast == null) {
+      f = new ParsedFields(StreamingEventReader.FACTORY);
+      fast = new FastEventReader();
+      fields = f;
+      fastReader = fast;
+    }
+    f.reset();
+    // The fast reader takes only ASCII and valid JSON: neither check below could fail for it.
+    if (fast.read(payload, f)) {
+      return f;
+    }
+    f.reset();
+    int malformed = Utf8Validator.firstMalformedLength(payload);
+    if (malformed != 0) {
+      // The decoder's exception, as the message always showed it ("...: Input length = 1").
+      throw new Rejection(
+          DeadLetterReason.INVALID_UTF8,
+          "payload is not valid UTF-8: " + new MalformedInputException(malformed));
+    }
+    String notJson = StreamingEventReader.read(payload, f);
+    if (notJson != null) {
+      throw new Rejection(DeadLetterReason.MALFORMED_JSON, notJson);
+    }
+    return f;
+  }
+
   private Event parseOrReject(RawEvent raw) throws Rejection {
     byte[] payload = raw.getPayload();
     if (payload.length > maxPayloadBytes) {
@@ -99,42 +138,31 @@ final class EventParser implements Serializable {
           DeadLetterReason.PAYLOAD_TOO_LARGE,
           "payload is " + payload.length + " bytes; the limit is " + maxPayloadBytes);
     }
-    String text = decodeUtf8(payload);
-    JsonNode root;
-    try {
-      root = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new Rejection(
-          DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
-    }
-    if (root == null || !root.isObject()) {
-      throw new Rejection(
-          DeadLetterReason.MALFORMED_JSON,
-          "expected a JSON object, got " + (root == null ? "nothing" : nodeType(root)));
-    }
+    ParsedFields f = read(payload);
 
     // Presence and type of every field, before any value is interpreted.
-    String eventId = requiredString(root, "event_id");
-    String eventType = requiredString(root, "event_type");
-    String userId = requiredString(root, "user_id");
-    String sessionId = requiredString(root, "session_id");
-    String platform = requiredString(root, "platform");
-    JsonNode clientTimestampNode = timestampNode(root, "client_timestamp", true);
-    JsonNode serverTimestampNode = timestampNode(root, "server_timestamp", false);
-    String appVersion = optionalString(root, "app_version");
-    String clientIp = optionalString(root, "client_ip");
-    String userAgent = optionalString(root, "user_agent");
+    String eventId = requiredString(f, EVENT_ID);
+    String eventType = requiredString(f, EVENT_TYPE);
+    String userId = requiredString(f, USER_ID);
+    String sessionId = requiredString(f, SESSION_ID);
+    String platform = requiredString(f, PLATFORM);
+    checkTimestamp(f, CLIENT_TIMESTAMP, true);
+    boolean hasServerTimestamp = checkTimestamp(f, SERVER_TIMESTAMP, false);
+    String appVersion = optionalString(f, APP_VERSION);
+    String clientIp = optionalString(f, CLIENT_IP);
+    String userAgent = optionalString(f, USER_AGENT);
 
-    if (!UUID_PATTERN.matcher(eventId).matches()) {
+    if (f.eventIdForm == NOT_UUID) {
       throw new Rejection(
-          DeadLetterReason.INVALID_EVENT_ID, "event_id '" + abbreviate(eventId) + "' is not a UUID");
+          DeadLetterReason.INVALID_EVENT_ID,
+          "event_id '" + abbreviate(eventId) + "' is not a UUID");
     }
 
-    Instant clientTimestamp = parseTimestamp("client_timestamp", clientTimestampNode);
-    Instant serverTimestamp =
-        serverTimestampNode == null ? null : parseTimestamp("server_timestamp", serverTimestampNode);
+    Instant clientTimestamp = timestamp(f, CLIENT_TIMESTAMP);
+    Instant serverTimestamp = hasServerTimestamp ? timestamp(f, SERVER_TIMESTAMP) : null;
 
-    // The collector's clock is the reference: its own timestamp if it set one, else the arrival time.
+    // The collector's clock is the reference: its own timestamp if it set one, else the arrival
+    // time.
     Instant reference = serverTimestamp != null ? serverTimestamp : raw.getReceivedAt();
     if (clientTimestamp.isBefore(reference.minus(maxPast))
         || clientTimestamp.isAfter(reference.plus(maxFuture))) {
@@ -151,10 +179,11 @@ final class EventParser implements Serializable {
               + ")");
     }
 
-    String properties = properties(root);
+    String properties = properties(f);
 
     return Event.builder()
-        .setEventId(eventId.toLowerCase(Locale.ROOT))
+        .setEventId(
+            f.eventIdForm == UUID_WITH_UPPER_CASE ? eventId.toLowerCase(Locale.ROOT) : eventId)
         .setEventType(eventType)
         .setUserId(userId)
         .setSessionId(sessionId)
@@ -170,127 +199,134 @@ final class EventParser implements Serializable {
         .build();
   }
 
-  private static String decodeUtf8(byte[] payload) throws Rejection {
-    try {
-      CharBuffer chars =
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(CodingErrorAction.REPORT)
-              .onUnmappableCharacter(CodingErrorAction.REPORT)
-              .decode(ByteBuffer.wrap(payload));
-      return chars.toString();
-    } catch (CharacterCodingException e) {
-      throw new Rejection(DeadLetterReason.INVALID_UTF8, "payload is not valid UTF-8: " + e);
+  private static String requiredString(ParsedFields f, int field) throws Rejection {
+    JsonToken token = f.tokens[field];
+    if (token == null) {
+      throw new Rejection(
+          DeadLetterReason.MISSING_FIELD, "required field '" + NAMES[field] + "' is missing");
     }
-  }
-
-  private static String requiredString(JsonNode root, String field) throws Rejection {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
-      throw new Rejection(DeadLetterReason.MISSING_FIELD, "required field '" + field + "' is missing");
-    }
-    if (!node.isTextual()) {
+    if (token != JsonToken.VALUE_STRING) {
       throw new Rejection(
           DeadLetterReason.WRONG_TYPE,
-          "field '" + field + "' must be a string, got " + nodeType(node));
+          "field '" + NAMES[field] + "' must be a string, got " + typeName(token));
     }
-    String value = node.textValue();
+    String value = f.texts[field];
     if (value.isBlank()) {
-      throw new Rejection(DeadLetterReason.MISSING_FIELD, "required field '" + field + "' is empty");
+      throw new Rejection(
+          DeadLetterReason.MISSING_FIELD, "required field '" + NAMES[field] + "' is empty");
     }
     return value;
   }
 
-  private static @Nullable String optionalString(JsonNode root, String field) throws Rejection {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull()) {
+  private static @Nullable String optionalString(ParsedFields f, int field) throws Rejection {
+    JsonToken token = f.tokens[field];
+    if (token == null) {
       return null;
     }
-    if (!node.isTextual()) {
+    if (token != JsonToken.VALUE_STRING) {
       throw new Rejection(
           DeadLetterReason.WRONG_TYPE,
-          "field '" + field + "' must be a string, got " + nodeType(node));
+          "field '" + NAMES[field] + "' must be a string, got " + typeName(token));
     }
-    return node.textValue().isEmpty() ? null : node.textValue();
+    String value = f.texts[field];
+    return value.isEmpty() ? null : value;
   }
 
-  /** A timestamp is an ISO-8601 string with an offset, or a whole number of epoch milliseconds. */
-  private static @Nullable JsonNode timestampNode(JsonNode root, String field, boolean required)
+  /**
+   * A timestamp is an ISO-8601 string with an offset, or a whole number of epoch milliseconds;
+   * false when an optional one is absent, null or blank.
+   */
+  private static boolean checkTimestamp(ParsedFields f, int field, boolean required)
       throws Rejection {
-    JsonNode node = root.get(field);
-    if (node == null || node.isNull() || (node.isTextual() && node.textValue().isBlank())) {
+    JsonToken token = f.tokens[field];
+    boolean blank =
+        token == JsonToken.VALUE_STRING && !f.hasMillis[field] && f.texts[field].isBlank();
+    if (token == null || blank) {
       if (required) {
         throw new Rejection(
-            DeadLetterReason.MISSING_FIELD, "required field '" + field + "' is missing or empty");
+            DeadLetterReason.MISSING_FIELD,
+            "required field '" + NAMES[field] + "' is missing or empty");
       }
-      return null;
+      return false;
     }
-    if (!node.isTextual() && !node.isIntegralNumber()) {
+    if (token != JsonToken.VALUE_STRING && token != JsonToken.VALUE_NUMBER_INT) {
       throw new Rejection(
           DeadLetterReason.WRONG_TYPE,
           "field '"
-              + field
+              + NAMES[field]
               + "' must be an ISO-8601 string or epoch milliseconds, got "
-              + nodeType(node));
+              + typeName(token));
     }
-    return node;
+    return true;
   }
 
-  private static Instant parseTimestamp(String field, JsonNode node) throws Rejection {
-    if (node.isIntegralNumber()) {
-      if (!node.canConvertToLong()) {
-        throw new Rejection(
-            DeadLetterReason.INVALID_TIMESTAMP, "field '" + field + "' is out of the long range");
-      }
-      return new Instant(node.longValue());
+  /** The instant of a timestamp that passed {@link #checkTimestamp}. */
+  private static Instant timestamp(ParsedFields f, int field) throws Rejection {
+    if (f.hasMillis[field]) {
+      return new Instant(f.millis[field]);
     }
-    String text = node.textValue();
+    if (f.tokens[field] == JsonToken.VALUE_NUMBER_INT) {
+      throw new Rejection(
+          DeadLetterReason.INVALID_TIMESTAMP,
+          "field '" + NAMES[field] + "' is out of the long range");
+    }
+    String text = f.texts[field];
     try {
-      return new Instant(
-          OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli());
+      return new Instant(IsoTimestamps.jdkEpochMillis(text));
     } catch (DateTimeParseException | ArithmeticException e) {
       throw new Rejection(
           DeadLetterReason.INVALID_TIMESTAMP,
           "field '"
-              + field
+              + NAMES[field]
               + "' is '"
               + abbreviate(text)
               + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
     }
   }
 
-  private String properties(JsonNode root) throws Rejection {
-    JsonNode node = root.get("properties");
-    if (node == null || node.isNull()) {
+  private String properties(ParsedFields f) throws Rejection {
+    JsonToken token = f.tokens[PROPERTIES];
+    if (token == null) {
       return "{}";
     }
-    if (!node.isObject()) {
+    if (token != JsonToken.START_OBJECT) {
       throw new Rejection(
           DeadLetterReason.INVALID_PROPERTIES,
-          "field 'properties' must be a JSON object, got " + nodeType(node));
+          "field 'properties' must be a JSON object, got " + typeName(token));
     }
-    String compact;
-    try {
-      compact = JSON.writeValueAsString(node);
-    } catch (JsonProcessingException e) {
-      throw new Rejection(
-          DeadLetterReason.INVALID_PROPERTIES, "field 'properties' cannot be written back: " + e);
-    }
+    CompactJsonCopier copy = f.properties;
     // UTF-8 takes at most 3 bytes per Java char: only a long object needs its bytes counted.
-    if (compact.length() <= maxPropertiesBytes / 3) {
-      return compact;
+    if (copy.length() > maxPropertiesBytes / 3) {
+      int bytes = copy.utf8Length();
+      if (bytes > maxPropertiesBytes) {
+        throw new Rejection(
+            DeadLetterReason.PROPERTIES_TOO_LARGE,
+            "field 'properties' is " + bytes + " bytes; the limit is " + maxPropertiesBytes);
+      }
     }
-    int bytes = compact.getBytes(StandardCharsets.UTF_8).length;
-    if (bytes > maxPropertiesBytes) {
-      throw new Rejection(
-          DeadLetterReason.PROPERTIES_TOO_LARGE,
-          "field 'properties' is " + bytes + " bytes; the limit is " + maxPropertiesBytes);
-    }
-    return compact;
+    return copy.text();
   }
 
-  private static String nodeType(JsonNode node) {
-    return node.getNodeType().name().toLowerCase(Locale.ROOT);
+  /** The name the tree's JsonNodeType gave a value starting with {@code token}, in lower case. */
+  private static String typeName(JsonToken token) {
+    switch (token) {
+      case START_OBJECT:
+        return "object";
+      case START_ARRAY:
+        return "array";
+      case VALUE_STRING:
+        return "string";
+      case VALUE_NUMBER_INT:
+      case VALUE_NUMBER_FLOAT:
+        return "number";
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return "boolean";
+      case VALUE_NULL:
+        return "null";
+      default:
+        return token.name().toLowerCase(Locale.ROOT);
+    }
   }
 
   private static String abbreviate(String text) {

@@ -1,0 +1,305 @@
+package io.github.analytics.bench;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.analytics.schemas.DeadLetter;
+import io.github.analytics.schemas.DeadLetterReason;
+import io.github.analytics.schemas.Event;
+import io.github.analytics.schemas.RawEvent;
+import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * The baseline of {@link ParserMicroBench}: {@code io.github.analytics.transforms.ingest.EventParser}
+ * as it was before it read payloads with the streaming parser (decode to a String, build a Jackson
+ * tree, check it), copied unchanged but for its name and package. The bench cannot see the transforms
+ * module's test oracle of the same code ({@code TreeEventParser}), hence this copy.
+ *
+ * <p>Original description: turns one {@link RawEvent} into an {@link Event} or a {@link DeadLetter}:
+ * the validation rules of {@code ParseEvents}, as plain Java so the collector can apply the same rules
+ * later.
+ *
+ * <p>Checks run in this order and the first failure decides the reason: payload size, UTF-8, JSON
+ * object, presence and type of each field, {@code event_id} format, timestamp syntax, timestamp range,
+ * {@code properties} type, {@code properties} size.
+ */
+final class LegacyEventParser implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  static final String STEP = "ParseEvents";
+
+  /** Jackson's mapper is thread-safe once configured; duplicate keys and trailing data are errors. */
+  private static final JsonMapper JSON =
+      JsonMapper.builder()
+          .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+          .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
+
+  private static final Pattern UUID_PATTERN =
+      Pattern.compile(
+          "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+  private final int maxPayloadBytes;
+  private final int maxPropertiesBytes;
+  private final Duration maxPast;
+  private final Duration maxFuture;
+
+  LegacyEventParser(int maxPayloadBytes, int maxPropertiesBytes, Duration maxPast, Duration maxFuture) {
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.maxPropertiesBytes = maxPropertiesBytes;
+    this.maxPast = maxPast;
+    this.maxFuture = maxFuture;
+  }
+
+  /** The result of parsing one record: exactly one of the two is set. */
+  static final class Outcome {
+    final @Nullable Event event;
+    final @Nullable DeadLetter deadLetter;
+
+    private Outcome(@Nullable Event event, @Nullable DeadLetter deadLetter) {
+      this.event = event;
+      this.deadLetter = deadLetter;
+    }
+  }
+
+  /** Thrown inside the parser to stop at the first failed check; never escapes {@link #parse}. */
+  private static final class Rejection extends Exception {
+    private static final long serialVersionUID = 1L;
+    final DeadLetterReason reason;
+
+    Rejection(DeadLetterReason reason, String message) {
+      super(message, null, false, false);
+      this.reason = reason;
+    }
+  }
+
+  Outcome parse(RawEvent raw) {
+    try {
+      return new Outcome(parseOrReject(raw), null);
+    } catch (Rejection r) {
+      return new Outcome(null, DeadLetter.of(raw, r.reason, r.getMessage(), STEP));
+    }
+  }
+
+  private Event parseOrReject(RawEvent raw) throws Rejection {
+    byte[] payload = raw.getPayload();
+    if (payload.length > maxPayloadBytes) {
+      throw new Rejection(
+          DeadLetterReason.PAYLOAD_TOO_LARGE,
+          "payload is " + payload.length + " bytes; the limit is " + maxPayloadBytes);
+    }
+    String text = decodeUtf8(payload);
+    JsonNode root;
+    try {
+      root = JSON.readTree(text);
+    } catch (JsonProcessingException e) {
+      throw new Rejection(
+          DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new Rejection(
+          DeadLetterReason.MALFORMED_JSON,
+          "expected a JSON object, got " + (root == null ? "nothing" : nodeType(root)));
+    }
+
+    // Presence and type of every field, before any value is interpreted.
+    String eventId = requiredString(root, "event_id");
+    String eventType = requiredString(root, "event_type");
+    String userId = requiredString(root, "user_id");
+    String sessionId = requiredString(root, "session_id");
+    String platform = requiredString(root, "platform");
+    JsonNode clientTimestampNode = timestampNode(root, "client_timestamp", true);
+    JsonNode serverTimestampNode = timestampNode(root, "server_timestamp", false);
+    String appVersion = optionalString(root, "app_version");
+    String clientIp = optionalString(root, "client_ip");
+    String userAgent = optionalString(root, "user_agent");
+
+    if (!UUID_PATTERN.matcher(eventId).matches()) {
+      throw new Rejection(
+          DeadLetterReason.INVALID_EVENT_ID, "event_id '" + abbreviate(eventId) + "' is not a UUID");
+    }
+
+    Instant clientTimestamp = parseTimestamp("client_timestamp", clientTimestampNode);
+    Instant serverTimestamp =
+        serverTimestampNode == null ? null : parseTimestamp("server_timestamp", serverTimestampNode);
+
+    // The collector's clock is the reference: its own timestamp if it set one, else the arrival time.
+    Instant reference = serverTimestamp != null ? serverTimestamp : raw.getReceivedAt();
+    if (clientTimestamp.isBefore(reference.minus(maxPast))
+        || clientTimestamp.isAfter(reference.plus(maxFuture))) {
+      throw new Rejection(
+          DeadLetterReason.TIMESTAMP_OUT_OF_RANGE,
+          "client_timestamp "
+              + clientTimestamp
+              + " is more than "
+              + maxPast.getStandardHours()
+              + " h before or "
+              + maxFuture.getStandardHours()
+              + " h after the time it was received ("
+              + reference
+              + ")");
+    }
+
+    String properties = properties(root);
+
+    return Event.builder()
+        .setEventId(eventId.toLowerCase(Locale.ROOT))
+        .setEventType(eventType)
+        .setUserId(userId)
+        .setSessionId(sessionId)
+        .setProperties(properties)
+        .setClientTimestamp(clientTimestamp)
+        .setServerTimestamp(serverTimestamp)
+        .setEventTimestamp(clientTimestamp.isAfter(reference) ? reference : clientTimestamp)
+        .setAppVersion(appVersion)
+        .setPlatform(platform)
+        .setClientIp(clientIp)
+        .setUserAgent(userAgent)
+        .setReceivedAt(raw.getReceivedAt())
+        .build();
+  }
+
+  private static String decodeUtf8(byte[] payload) throws Rejection {
+    try {
+      CharBuffer chars =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(payload));
+      return chars.toString();
+    } catch (CharacterCodingException e) {
+      throw new Rejection(DeadLetterReason.INVALID_UTF8, "payload is not valid UTF-8: " + e);
+    }
+  }
+
+  private static String requiredString(JsonNode root, String field) throws Rejection {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      throw new Rejection(DeadLetterReason.MISSING_FIELD, "required field '" + field + "' is missing");
+    }
+    if (!node.isTextual()) {
+      throw new Rejection(
+          DeadLetterReason.WRONG_TYPE,
+          "field '" + field + "' must be a string, got " + nodeType(node));
+    }
+    String value = node.textValue();
+    if (value.isBlank()) {
+      throw new Rejection(DeadLetterReason.MISSING_FIELD, "required field '" + field + "' is empty");
+    }
+    return value;
+  }
+
+  private static @Nullable String optionalString(JsonNode root, String field) throws Rejection {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw new Rejection(
+          DeadLetterReason.WRONG_TYPE,
+          "field '" + field + "' must be a string, got " + nodeType(node));
+    }
+    return node.textValue().isEmpty() ? null : node.textValue();
+  }
+
+  /** A timestamp is an ISO-8601 string with an offset, or a whole number of epoch milliseconds. */
+  private static @Nullable JsonNode timestampNode(JsonNode root, String field, boolean required)
+      throws Rejection {
+    JsonNode node = root.get(field);
+    if (node == null || node.isNull() || (node.isTextual() && node.textValue().isBlank())) {
+      if (required) {
+        throw new Rejection(
+            DeadLetterReason.MISSING_FIELD, "required field '" + field + "' is missing or empty");
+      }
+      return null;
+    }
+    if (!node.isTextual() && !node.isIntegralNumber()) {
+      throw new Rejection(
+          DeadLetterReason.WRONG_TYPE,
+          "field '"
+              + field
+              + "' must be an ISO-8601 string or epoch milliseconds, got "
+              + nodeType(node));
+    }
+    return node;
+  }
+
+  private static Instant parseTimestamp(String field, JsonNode node) throws Rejection {
+    if (node.isIntegralNumber()) {
+      if (!node.canConvertToLong()) {
+        throw new Rejection(
+            DeadLetterReason.INVALID_TIMESTAMP, "field '" + field + "' is out of the long range");
+      }
+      return new Instant(node.longValue());
+    }
+    String text = node.textValue();
+    try {
+      return new Instant(
+          OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli());
+    } catch (DateTimeParseException | ArithmeticException e) {
+      throw new Rejection(
+          DeadLetterReason.INVALID_TIMESTAMP,
+          "field '"
+              + field
+              + "' is '"
+              + abbreviate(text)
+              + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
+    }
+  }
+
+  private String properties(JsonNode root) throws Rejection {
+    JsonNode node = root.get("properties");
+    if (node == null || node.isNull()) {
+      return "{}";
+    }
+    if (!node.isObject()) {
+      throw new Rejection(
+          DeadLetterReason.INVALID_PROPERTIES,
+          "field 'properties' must be a JSON object, got " + nodeType(node));
+    }
+    String compact;
+    try {
+      compact = JSON.writeValueAsString(node);
+    } catch (JsonProcessingException e) {
+      throw new Rejection(
+          DeadLetterReason.INVALID_PROPERTIES, "field 'properties' cannot be written back: " + e);
+    }
+    // UTF-8 takes at most 3 bytes per Java char: only a long object needs its bytes counted.
+    if (compact.length() <= maxPropertiesBytes / 3) {
+      return compact;
+    }
+    int bytes = compact.getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > maxPropertiesBytes) {
+      throw new Rejection(
+          DeadLetterReason.PROPERTIES_TOO_LARGE,
+          "field 'properties' is " + bytes + " bytes; the limit is " + maxPropertiesBytes);
+    }
+    return compact;
+  }
+
+  private static String nodeType(JsonNode node) {
+    return node.getNodeType().name().toLowerCase(Locale.ROOT);
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 64 ? text : text.substring(0, 61) + "...";
+  }
+}
