@@ -6,8 +6,9 @@
 --
 -- It is written to be as fast as DuckDB is, or the comparison would flatter the pipeline: every JSON
 -- function parses its document again, so a record is parsed three times in all, not once per check
--- (dozens): json_valid, then json_type and json_extract_string each given the list of every path.
--- The checks below are the oracle's, applied to those types and values instead of (doc, path).
+-- (dozens): json_valid, json_type given a list of every field's path (one parse for all of them),
+-- json_extract_string given a list of the paths whose values are read. The checks below are the
+-- oracle's, applied to those types and values instead of (doc, path).
 -- classified and unique_events are intermediates, TEMP tables (in memory, spilling to the database's
 -- .tmp directory when large): only the outputs are written to the database file, as the pipeline
 -- writes only its outputs to the warehouse.
