@@ -96,7 +96,8 @@ public final class BatchSection implements Section {
     }
     double duckRate = records / duck.seconds();
     rows.add(Measurement.of(NAME, "DuckDB SQL: time", duck.seconds(), Measurement.SECONDS)
-        .withNote(cores + " threads"));
+        .withNote(String.format(Locale.ROOT, "%d threads; %,d records dead-lettered", cores,
+            duck.deadLetters())));
     rows.add(Measurement.of(NAME, "DuckDB SQL: events/s", duckRate, Measurement.EVENTS_PER_SECOND));
     rows.add(Measurement.of(NAME, "DuckDB SQL: events/s per core", duckRate / cores,
         Measurement.EVENTS_PER_SECOND_PER_CORE).withNote("baseline"));

@@ -11,11 +11,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The batch section's baseline: DuckDB SQL (duckdb-batch.sql) computing the batch layer's outputs
  * over the same Parquet archive — parse and check, deduplicate, per-minute counts, hourly distinct
- * users, gap sessions — in a database file of its own, so that it may spill like the pipeline.
+ * users, gap sessions — in a database file of its own, so that it may spill like the pipeline: the
+ * outputs are written to the file, the intermediates ({@code classified}, {@code unique_events}) are
+ * TEMP tables, which spill to the file's {@code .tmp} directory.
  */
 final class DuckDbBaseline {
   private static final String SCRIPT = "duckdb-batch.sql";
@@ -29,8 +33,15 @@ final class DuckDbBaseline {
    * @param ambiguous events whose copies have different event times: which copy is kept may move each
    *     by a few minutes, or across midnight, so totals may differ by that many
    * @param sessions the day's sessions
+   * @param outcomes records by outcome: {@code VALID} or the dead-letter reason, as the pipeline's
    */
-  record Result(double seconds, long records, long perMinuteTotal, long ambiguous, long sessions) {}
+  record Result(double seconds, long records, long perMinuteTotal, long ambiguous, long sessions,
+      Map<String, Long> outcomes) {
+    /** Records dead-lettered, whatever the reason. */
+    long deadLetters() {
+      return records - outcomes.getOrDefault("VALID", 0L);
+    }
+  }
 
   private DuckDbBaseline() {}
 
@@ -62,8 +73,19 @@ final class DuckDbBaseline {
           queryLong(s, "SELECT coalesce(sum(n), 0) FROM per_minute"),
           queryLong(s, "SELECT count(*) FROM (SELECT event_id FROM classified WHERE outcome = 'VALID'"
               + " GROUP BY 1 HAVING count(DISTINCT event_time) > 1)"),
-          queryLong(s, "SELECT count(*) FROM sessions"));
+          queryLong(s, "SELECT count(*) FROM sessions"),
+          outcomes(s));
     }
+  }
+
+  private static Map<String, Long> outcomes(Statement s) throws SQLException {
+    Map<String, Long> outcomes = new TreeMap<>();
+    try (ResultSet rs = s.executeQuery("SELECT outcome, count(*) FROM classified GROUP BY 1")) {
+      while (rs.next()) {
+        outcomes.put(rs.getString(1), rs.getLong(2));
+      }
+    }
+    return outcomes;
   }
 
   /** The script's statements: split at semicolons ending a line, comment lines dropped. */
