@@ -101,6 +101,25 @@ public final class FunnelStep implements Serializable {
     return true;
   }
 
+  /**
+   * The same rule over the text values of the event's top-level properties ({@link
+   * TopLevelProperties}); {@code values} is null when the properties could not be read.
+   */
+  boolean matchesProperties(@Nullable Map<String, String> values) {
+    if (properties.isEmpty()) {
+      return true;
+    }
+    if (values == null) {
+      return false;
+    }
+    for (Map.Entry<String, String> match : properties.entrySet()) {
+      if (!match.getValue().equals(values.get(match.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   @Override
   public boolean equals(@Nullable Object o) {
     return o instanceof FunnelStep other

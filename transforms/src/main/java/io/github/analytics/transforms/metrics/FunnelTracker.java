@@ -1,13 +1,13 @@
 package io.github.analytics.transforms.metrics;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import io.github.analytics.transforms.users.UserMetric;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.metrics.Counter;
@@ -36,10 +36,9 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
   private static final long serialVersionUID = 1L;
   static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
 
-  /** Thread-safe once built; the parser has already checked that properties is a JSON object. */
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
   private final List<FunnelDefinition> funnels;
+  /** Every property name a step matches on: the only ones read from an event's properties. */
+  private final Set<String> propertyNames;
   private final long allowedLatenessMillis;
   private final Counter tooLate = PipelineCounters.counter(PipelineCounters.FUNNEL_EVENTS_TOO_LATE);
   private final Counter unreadable =
@@ -47,6 +46,9 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
 
   FunnelTracker(List<FunnelDefinition> funnels, Duration allowedLateness) {
     this.funnels = List.copyOf(funnels);
+    Set<String> names = new HashSet<>();
+    funnels.forEach(f -> f.steps().forEach(step -> names.addAll(step.properties().keySet())));
+    this.propertyNames = Set.copyOf(names);
     this.allowedLatenessMillis = allowedLateness.getMillis();
   }
 
@@ -73,7 +75,7 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
   public @Nullable UserFunnels onEvent(
       String user, @Nullable UserFunnels state, Event event, Output<Row> out) {
     long t = event.getEventTimestamp().getMillis();
-    JsonNode properties = null;
+    Map<String, String> properties = null;
     boolean parsed = false;
     for (int f = 0; f < funnels.size(); f++) {
       FunnelDefinition funnel = funnels.get(f);
@@ -233,16 +235,12 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
     return time == Long.MAX_VALUE ? Long.MAX_VALUE : time - millis;
   }
 
-  private @Nullable JsonNode parse(@Nullable String json) {
-    try {
-      JsonNode node = json == null ? null : JSON.readTree(json);
-      if (node != null && node.isObject()) {
-        return node;
-      }
-    } catch (JsonProcessingException e) {
-      // Counted below: parsing validated the properties, so this means a changed upstream.
+  private @Nullable Map<String, String> parse(@Nullable String json) {
+    Map<String, String> values = TopLevelProperties.read(json, propertyNames);
+    if (values == null) {
+      // Parsing validated the properties, so this means a changed upstream.
+      unreadable.inc();
     }
-    unreadable.inc();
-    return null;
+    return values;
   }
 }

@@ -90,7 +90,7 @@ class StreamingJobOnDataflowTest {
     List<String> missing = new ArrayList<>();
     for (MetricDefinition metric : MetricCatalog.all()) {
       String step = ApplyMetricCatalog.stepName(metric.name());
-      for (String path : List.of("Metrics/" + step, step + "ToRedis")) {
+      for (String path : List.of("Analyze/" + step, step + "ToRedis")) {
         if (job.stepsUnder(path).isEmpty()) {
           missing.add(path);
         }
@@ -106,7 +106,9 @@ class StreamingJobOnDataflowTest {
         List.of(
             "ReadKafka",
             "WriteArchive",
-            "IngestEvents",
+            "Analyze/ParseEvents",
+            "Analyze/PerUser",
+            "Analyze/EnrichEvents",
             "DeadLettersToKafka",
             "DistinctUsersToRedis",
             "AlertsToRedisStream",
