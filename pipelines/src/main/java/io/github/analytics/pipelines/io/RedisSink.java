@@ -1,6 +1,5 @@
 package io.github.analytics.pipelines.io;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.metrics.MetricDefinition;
 import java.io.Serializable;
@@ -71,8 +70,6 @@ public final class RedisSink {
       DateTimeFormatter.ofPattern("yyyyMMddHH", Locale.ROOT).withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter DAY =
       DateTimeFormatter.ofPattern("yyyyMMdd", Locale.ROOT).withZone(ZoneOffset.UTC);
-  private static final DateTimeFormatter ISO_DAY =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   /**
    * Replaces the sessions a new session row contains. KEYS[1] = the user's index; ARGV = start millis,
@@ -181,7 +178,8 @@ public final class RedisSink {
 
   /** The hash of the sessions starting on the UTC day of {@code start}. */
   public static String sessionsKey(org.joda.time.Instant start) {
-    return SESSIONS_PREFIX + ISO_DAY.format(java.time.Instant.ofEpochMilli(start.getMillis()));
+    return SESSIONS_PREFIX
+        + java.time.LocalDate.ofEpochDay(Math.floorDiv(start.getMillis(), 86_400_000L));
   }
 
   /** The hash of a metric's rows for one value of its day column. */
@@ -308,8 +306,7 @@ public final class RedisSink {
     @Override
     void write(Row row, Pipeline redis) {
       String key = metricKey(metric, row.getDateTime(dayColumn).toInstant());
-      ObjectNode json = RowJson.toJson(row, List.of());
-      redis.hset(key, RowJson.key(row, fieldColumns), RowJson.write(json));
+      redis.hset(key, RowJson.key(row, fieldColumns), RowJson.toJsonString(row, List.of()));
       redis.expire(key, daily ? target.dailyTtlSeconds : target.ttlSeconds);
     }
   }
@@ -326,7 +323,7 @@ public final class RedisSink {
       String user = row.getString("user_id");
       org.joda.time.Instant start = row.getDateTime("session_start").toInstant();
       org.joda.time.Instant end = row.getDateTime("session_end").toInstant();
-      String json = RowJson.write(RowJson.toJson(row, List.of()));
+      String json = RowJson.toJsonString(row, List.of());
       redis.eval(
           SESSION_SCRIPT,
           List.of("sessions:user:" + user),
@@ -356,7 +353,7 @@ public final class RedisSink {
           List.of(ALERT_STREAM, ALERT_IDS),
           List.of(
               RowJson.key(row, keyColumns),
-              RowJson.write(RowJson.toJson(row, List.of())),
+              RowJson.toJsonString(row, List.of()),
               Integer.toString(ALERT_STREAM_LENGTH),
               Long.toString(target.dailyTtlSeconds)));
     }
