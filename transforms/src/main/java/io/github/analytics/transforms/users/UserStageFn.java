@@ -32,10 +32,10 @@ import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * The stateful step of {@link UserStage}: per user, the ids seen (streaming deduplication, in a map
- * cell so that a heavy user's ids are not re-encoded on every event by a serializing state backend),
- * one {@link UserState} with every metric's state, and one event-time timer at the earliest time any
- * of them needs. On a bounded input the user's events are gathered in a bag and handled in event-time
+ * The stateful step of {@link UserStage}: per user, one {@link UserState} with the ids seen (streaming
+ * deduplication; a heavy user's ids beyond the first {@value UserState#INLINE_IDS} in a map cell, so
+ * that a serializing state backend does not re-encode them on every event) and every metric's state,
+ * and one event-time timer at the earliest time any of them needs. On a bounded input the user's events are gathered in a bag and handled in event-time
  * order when the input ends.
  */
 final class UserStageFn extends DoFn<KV<String, Event>, Event> {
@@ -148,27 +148,30 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
       }
       return;
     }
-    long expiry = UserState.NONE;
-    if (dedupeHorizon != null) {
-      if (ids.get(event.getEventId()).read() != null) {
-        duplicates.inc();
-        return;
-      }
-      expiry = event.getEventTimestamp().getMillis() + dedupeHorizon.getMillis();
-      ids.put(event.getEventId(), expiry);
-      out.get(UserStage.EVENTS).output(event);
-    }
     UserState state = user.read();
     if (state == null) {
       state = new UserState(metrics.size());
     }
-    state.lastEvent = Math.max(state.lastEvent, event.getEventTimestamp().getMillis());
-    if (expiry != UserState.NONE) {
+    if (dedupeHorizon != null) {
+      String id = event.getEventId();
+      if (state.recentIds.containsKey(id) || (state.idsOverflow && ids.get(id).read() != null)) {
+        duplicates.inc();
+        return;
+      }
+      long expiry = event.getEventTimestamp().getMillis() + dedupeHorizon.getMillis();
+      if (state.recentIds.size() < UserState.INLINE_IDS) {
+        state.recentIds.put(id, expiry);
+      } else {
+        ids.put(id, expiry);
+        state.idsOverflow = true;
+      }
       long sweep = roundUp(expiry);
       if (state.nextSweep == UserState.NONE || sweep < state.nextSweep) {
         state.nextSweep = sweep;
       }
+      out.get(UserStage.EVENTS).output(event);
     }
+    state.lastEvent = Math.max(state.lastEvent, event.getEventTimestamp().getMillis());
     for (int i = 0; i < metrics.size(); i++) {
       state.metrics[i] = onEvent(i, element.getKey(), state.metrics[i], event, out);
       if (earlyFiringDelay != null) {
@@ -203,15 +206,28 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
     state.timerAt = UserState.NONE;
     if (state.nextSweep != UserState.NONE && state.nextSweep <= now) {
       long earliestLeft = Long.MAX_VALUE;
-      List<String> expired = new ArrayList<>();
-      for (Map.Entry<String, Long> id : ids.entries().read()) {
-        if (id.getValue() <= now) {
-          expired.add(id.getKey());
+      for (java.util.Iterator<Long> it = state.recentIds.values().iterator(); it.hasNext(); ) {
+        long expiry = it.next();
+        if (expiry <= now) {
+          it.remove();
         } else {
-          earliestLeft = Math.min(earliestLeft, id.getValue());
+          earliestLeft = Math.min(earliestLeft, expiry);
         }
       }
-      expired.forEach(ids::remove);
+      if (state.idsOverflow) {
+        List<String> expired = new ArrayList<>();
+        boolean left = false;
+        for (Map.Entry<String, Long> id : ids.entries().read()) {
+          if (id.getValue() <= now) {
+            expired.add(id.getKey());
+          } else {
+            earliestLeft = Math.min(earliestLeft, id.getValue());
+            left = true;
+          }
+        }
+        expired.forEach(ids::remove);
+        state.idsOverflow = left;
+      }
       state.nextSweep = earliestLeft == Long.MAX_VALUE ? UserState.NONE : roundUp(earliestLeft);
     }
     boolean idle = state.nextSweep == UserState.NONE;

@@ -7,11 +7,12 @@ import java.util.List;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.CustomCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.util.VarInt;
 
 /**
- * Encodes a {@link UserState}: the two times, then for each metric a presence byte and its state in
+ * Encodes a {@link UserState}: the times, the inline ids, then for each metric a presence byte and its state in
  * the metric's own coder. The metric list is fixed for a job (it is part of the step), so states are
  * written by position.
  */
@@ -30,6 +31,12 @@ final class UserStateCoder extends CustomCoder<UserState> {
     VarLongCoder.of().encode(state.timerAt, out);
     VarLongCoder.of().encode(state.nextSweep, out);
     VarLongCoder.of().encode(state.lastEvent, out);
+    out.write(state.idsOverflow ? 1 : 0);
+    VarInt.encode(state.recentIds.size(), out);
+    for (java.util.Map.Entry<String, Long> id : state.recentIds.entrySet()) {
+      StringUtf8Coder.of().encode(id.getKey(), out);
+      VarLongCoder.of().encode(id.getValue(), out);
+    }
     for (int i = 0; i < state.metrics.length; i++) {
       Object value = state.metrics[i];
       if (value == null) {
@@ -59,6 +66,11 @@ final class UserStateCoder extends CustomCoder<UserState> {
     state.timerAt = VarLongCoder.of().decode(in);
     state.nextSweep = VarLongCoder.of().decode(in);
     state.lastEvent = VarLongCoder.of().decode(in);
+    state.idsOverflow = in.read() == 1;
+    int ids = VarInt.decodeInt(in);
+    for (int i = 0; i < ids; i++) {
+      state.recentIds.put(StringUtf8Coder.of().decode(in), VarLongCoder.of().decode(in));
+    }
     for (int i = 0; i < n; i++) {
       int present = in.read();
       if (present == 1) {

@@ -5,6 +5,7 @@ import static io.github.analytics.transforms.ingest.TestEvents.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.analytics.schemas.Event;
+import java.util.List;
 import io.github.analytics.transforms.PipelineCounters;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
@@ -105,5 +106,42 @@ class DeduplicateEventsTest {
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertEquals(2, counter(result, PipelineCounters.DUPLICATES_DROPPED));
+  }
+
+  @Test
+  void aHeavyUsersIdsBeyondTheInlineOnesAreRememberedAndForgottenToo(TestPipeline pipeline)
+      throws Exception {
+    // 150 events of one user (more than the 64 ids kept in the user's state object), each sent
+    // twice: 150 kept, 150 dropped. After the horizon the first 10 come once more: new events.
+    Coder<Event> coder = pipeline.getCoderRegistry().getCoder(Event.class);
+    TestStream.Builder<Event> stream = TestStream.create(coder);
+    List<TimestampedValue<Event>> firsts = new java.util.ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      Event e = event("id-" + i, "click", "heavy", T0.plus(Duration.standardSeconds(i)));
+      firsts.add(TimestampedValue.of(e, e.getEventTimestamp()));
+    }
+    stream = stream.addElements(firsts.get(0), firsts.subList(1, firsts.size()).toArray(new TimestampedValue[0]));
+    stream = stream.addElements(firsts.get(0), firsts.subList(1, firsts.size()).toArray(new TimestampedValue[0]));
+    stream = stream.advanceWatermarkTo(T0.plus(Duration.standardHours(3)));
+    List<TimestampedValue<Event>> again = new java.util.ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      Event e = event("id-" + i, "click", "heavy", T0.plus(Duration.standardHours(3)).plus(i));
+      again.add(TimestampedValue.of(e, e.getEventTimestamp()));
+    }
+    stream = stream.addElements(again.get(0), again.subList(1, again.size()).toArray(new TimestampedValue[0]));
+    PCollection<Event> unique =
+        pipeline.apply(stream.advanceWatermarkToInfinity())
+            .apply(DeduplicateEvents.within(Duration.standardHours(1)));
+    List<String> expected = new java.util.ArrayList<>();
+    for (int i = 0; i < 150; i++) {
+      expected.add("id-" + i);
+    }
+    for (int i = 0; i < 10; i++) {
+      expected.add("id-" + i);
+    }
+    PAssert.that(ids(unique)).containsInAnyOrder(expected);
+    PipelineResult result = pipeline.run();
+    result.waitUntilFinish();
+    assertEquals(150, counter(result, PipelineCounters.DUPLICATES_DROPPED));
   }
 }
