@@ -50,7 +50,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  */
 public final class DuckDbWarehouse implements WarehouseSink {
   private static final Pattern NAME = Pattern.compile("^[a-z][a-z0-9_]*$");
-  /** Files per table and run: DuckDB loads them in parallel; one machine needs no more. */
+  /** Files per table and run on the direct runner: DuckDB loads them in parallel. */
   private static final int FILES_PER_TABLE = 4;
 
   private final String databasePath;
@@ -99,6 +99,19 @@ public final class DuckDbWarehouse implements WarehouseSink {
     org.apache.avro.Schema avroSchema = AvroUtils.toAvroSchema(beamSchema, table, "analytics.warehouse");
     avroSchemas.put(table, avroSchema.toString());
     String prefix = ApplyMetricCatalog.stepName(table);
+    FileIO.Write<Void, GenericRecord> files =
+        FileIO.<GenericRecord>write()
+            .via(ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY))
+            .to(stagingDir(table).toString())
+            .withPrefix("part")
+            .withSuffix(".parquet");
+    if (tinyBundles(rows.getPipeline().getOptions())) {
+      // The direct runner makes a bundle of each key's elements after a stateful step: a file per
+      // bundle would be thousands of tiny files, so it writes a fixed number (a shuffle of every row).
+      files = files.withNumShards(FILES_PER_TABLE);
+    }
+    // Elsewhere a bundle is a task's whole partition (Flink and Spark batch) or a large work item
+    // (Dataflow): a file per bundle is a few files per worker, written where the rows are, unshuffled.
     rows
         // Metric rows come in event-time windows; a file per window would be thousands of files.
         .apply(prefix + "IntoOneWindow", Window.<T>into(new GlobalWindows())
@@ -106,18 +119,13 @@ public final class DuckDbWarehouse implements WarehouseSink {
             .withAllowedLateness(Duration.ZERO)
             .discardingFiredPanes())
         .apply(prefix + "ToRows", Convert.toRows())
-        .apply(prefix + "ToAvro", MapElements.via(new RowToRecord(avroSchema)))
+        .apply(prefix + "ToAvro", MapElements.via(new RowToRecord(beamSchema, avroSchema)))
         .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))
-        .apply(
-            prefix + "WriteParquet",
-            FileIO.<GenericRecord>write()
-                .via(ParquetIO.sink(avroSchema).withCompressionCodec(CompressionCodecName.SNAPPY))
-                .to(stagingDir(table).toString())
-                .withPrefix("part")
-                .withSuffix(".parquet")
-                // A fixed number of files: without it, runners write one file per bundle, and a
-                // stateful step upstream makes thousands of tiny bundles.
-                .withNumShards(FILES_PER_TABLE));
+        .apply(prefix + "WriteParquet", files);
+  }
+
+  private static boolean tinyBundles(org.apache.beam.sdk.options.PipelineOptions options) {
+    return options.getRunner().getSimpleName().contains("DirectRunner");
   }
 
   @Override
@@ -267,19 +275,16 @@ public final class DuckDbWarehouse implements WarehouseSink {
   /** Converts a Beam row to an Avro record of the table's schema. */
   private static final class RowToRecord extends SimpleFunction<Row, GenericRecord> {
     private static final long serialVersionUID = 1L;
-    private final String schemaJson;
-    private transient org.apache.avro.Schema schema;
+    private final RowToAvro convert;
 
-    RowToRecord(org.apache.avro.Schema schema) {
-      this.schemaJson = schema.toString();
+    RowToRecord(Schema beamSchema, org.apache.avro.Schema schema) {
+      this.convert = new RowToAvro(beamSchema, schema);
     }
 
     @Override
     public GenericRecord apply(Row row) {
-      if (schema == null) {
-        schema = new org.apache.avro.Schema.Parser().parse(schemaJson);
-      }
-      return AvroUtils.toGenericRecord(row, schema);
+      return convert.apply(row);
     }
   }
+
 }
