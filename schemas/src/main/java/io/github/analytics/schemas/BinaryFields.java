@@ -75,7 +75,7 @@ final class BinaryFields {
   }
 
   /** Writes a canonical UUID (see {@link #isCanonicalUuid}) as 16 bytes. */
-  static void writeUuid(String id, OutputStream out) throws IOException {
+  static void writeUuid(String id, Frames.Writer frame) {
     byte[] packed = new byte[16];
     int nibble = 0;
     for (int i = 0; i < 36; i++) {
@@ -87,13 +87,13 @@ final class BinaryFields {
       packed[nibble >> 1] |= (byte) ((nibble & 1) == 0 ? v << 4 : v);
       nibble++;
     }
-    out.write(packed);
+    frame.raw(packed);
   }
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  static String readUuid(InputStream in) throws IOException {
-    byte[] packed = readFully(in, 16);
+  static String readUuid(Frames.Reader in) throws IOException {
+    byte[] packed = in.raw(16);
     char[] chars = new char[36];
     int c = 0;
     for (int i = 0; i < 16; i++) {

@@ -10,8 +10,9 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
- * The binary form of an {@link Event} on every shuffle and in state: a bit set of the optional fields
- * present, then each field in schema order (strings as varint length and UTF-8, instants as 8-byte
+ * The binary form of an {@link Event} on every shuffle and in state: one frame (its length, then its
+ * bytes, so a stream sees two calls per event, see {@link Frames}) holding a bit set of the optional
+ * fields present, then each field in schema order (strings as varint length and UTF-8, instants as 8-byte
  * epoch milliseconds, a canonical {@code event_id} as its 16 UUID bytes).
  *
  * <p>Why not the schema coder Beam infers from {@link Event}: that one converts the AutoValue object
@@ -64,37 +65,40 @@ public final class EventCoder extends AtomicCoder<Event> {
         | bit(event.getDeviceType(), DEVICE_TYPE)
         | bit(event.getOs(), OS)
         | bit(event.getBrowser(), BROWSER);
-    VarInt.encode(header, out);
+    Frames.Writer frame = Frames.writer();
+    frame.varint(header);
     if (packed) {
-      BinaryFields.writeUuid(event.getEventId(), out);
+      BinaryFields.writeUuid(event.getEventId(), frame);
     } else {
-      BinaryFields.writeString(event.getEventId(), out);
+      frame.string(event.getEventId());
     }
-    BinaryFields.writeString(event.getEventType(), out);
-    BinaryFields.writeString(event.getUserId(), out);
-    BinaryFields.writeString(event.getSessionId(), out);
-    BinaryFields.writeString(event.getProperties(), out);
-    BinaryFields.writeLong(event.getClientTimestamp().getMillis(), out);
+    frame.string(event.getEventType());
+    frame.string(event.getUserId());
+    frame.string(event.getSessionId());
+    frame.string(event.getProperties());
+    frame.longValue(event.getClientTimestamp().getMillis());
     if (event.getServerTimestamp() != null) {
-      BinaryFields.writeLong(event.getServerTimestamp().getMillis(), out);
+      frame.longValue(event.getServerTimestamp().getMillis());
     }
-    BinaryFields.writeLong(event.getEventTimestamp().getMillis(), out);
-    writeOptional(event.getAppVersion(), out);
-    BinaryFields.writeString(event.getPlatform(), out);
-    writeOptional(event.getClientIp(), out);
-    writeOptional(event.getUserAgent(), out);
-    BinaryFields.writeLong(event.getReceivedAt().getMillis(), out);
-    writeOptional(event.getCountry(), out);
-    writeOptional(event.getRegion(), out);
-    writeOptional(event.getCity(), out);
-    writeOptional(event.getDeviceType(), out);
-    writeOptional(event.getOs(), out);
-    writeOptional(event.getBrowser(), out);
+    frame.longValue(event.getEventTimestamp().getMillis());
+    writeOptional(event.getAppVersion(), frame);
+    frame.string(event.getPlatform());
+    writeOptional(event.getClientIp(), frame);
+    writeOptional(event.getUserAgent(), frame);
+    frame.longValue(event.getReceivedAt().getMillis());
+    writeOptional(event.getCountry(), frame);
+    writeOptional(event.getRegion(), frame);
+    writeOptional(event.getCity(), frame);
+    writeOptional(event.getDeviceType(), frame);
+    writeOptional(event.getOs(), frame);
+    writeOptional(event.getBrowser(), frame);
+    frame.writeTo(out);
   }
 
   @Override
-  public Event decode(InputStream in) throws IOException {
-    int header = VarInt.decodeInt(in);
+  public Event decode(InputStream stream) throws IOException {
+    Frames.Reader in = Frames.read(stream);
+    int header = in.varint();
     if ((header & ~KNOWN_BITS) != 0) {
       throw new CoderException(
           "Unknown Event encoding header " + Integer.toBinaryString(header)
@@ -102,27 +106,28 @@ public final class EventCoder extends AtomicCoder<Event> {
     }
     Event.Builder event = Event.builder();
     event.setEventId(
-        (header & PACKED_ID) != 0 ? BinaryFields.readUuid(in) : BinaryFields.readString(in));
-    event.setEventType(BinaryFields.readString(in));
-    event.setUserId(BinaryFields.readString(in));
-    event.setSessionId(BinaryFields.readString(in));
-    event.setProperties(BinaryFields.readString(in));
-    event.setClientTimestamp(new Instant(BinaryFields.readLong(in)));
+        (header & PACKED_ID) != 0 ? BinaryFields.readUuid(in) : in.string());
+    event.setEventType(in.string());
+    event.setUserId(in.string());
+    event.setSessionId(in.string());
+    event.setProperties(in.string());
+    event.setClientTimestamp(new Instant(in.longValue()));
     if ((header & SERVER_TIMESTAMP) != 0) {
-      event.setServerTimestamp(new Instant(BinaryFields.readLong(in)));
+      event.setServerTimestamp(new Instant(in.longValue()));
     }
-    event.setEventTimestamp(new Instant(BinaryFields.readLong(in)));
+    event.setEventTimestamp(new Instant(in.longValue()));
     event.setAppVersion(readOptional(header, APP_VERSION, in));
-    event.setPlatform(BinaryFields.readString(in));
+    event.setPlatform(in.string());
     event.setClientIp(readOptional(header, CLIENT_IP, in));
     event.setUserAgent(readOptional(header, USER_AGENT, in));
-    event.setReceivedAt(new Instant(BinaryFields.readLong(in)));
+    event.setReceivedAt(new Instant(in.longValue()));
     event.setCountry(readOptional(header, COUNTRY, in));
     event.setRegion(readOptional(header, REGION, in));
     event.setCity(readOptional(header, CITY, in));
     event.setDeviceType(readOptional(header, DEVICE_TYPE, in));
     event.setOs(readOptional(header, OS, in));
     event.setBrowser(readOptional(header, BROWSER, in));
+    in.end();
     return event.build();
   }
 
@@ -139,14 +144,14 @@ public final class EventCoder extends AtomicCoder<Event> {
     return value == null ? 0 : bit;
   }
 
-  private static void writeOptional(@Nullable String value, OutputStream out) throws IOException {
+  private static void writeOptional(@Nullable String value, Frames.Writer frame) {
     if (value != null) {
-      BinaryFields.writeString(value, out);
+      frame.string(value);
     }
   }
 
-  private static @Nullable String readOptional(int header, int bit, InputStream in)
+  private static @Nullable String readOptional(int header, int bit, Frames.Reader in)
       throws IOException {
-    return (header & bit) != 0 ? BinaryFields.readString(in) : null;
+    return (header & bit) != 0 ? in.string() : null;
   }
 }

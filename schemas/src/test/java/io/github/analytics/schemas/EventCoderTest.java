@@ -96,8 +96,40 @@ class EventCoderTest {
   }
 
   @Test
+  void eventsFollowingEachOtherInOneStreamEachEndWhereTheirFrameDoes() throws Exception {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    Event big = full().toBuilder().setProperties("{\"k\":\"" + "x".repeat(5_000) + "\u00e9\"}").build();
+    Event sparse = full().toBuilder().setServerTimestamp(null).setCountry(null).setEventId("not-a-uuid").build();
+    Event[] events = {full(), big, sparse, full()};
+    for (Event event : events) {
+      EventCoder.of().encode(event, out);
+    }
+    java.io.ByteArrayInputStream in = new java.io.ByteArrayInputStream(out.toByteArray());
+    for (Event event : events) {
+      assertEquals(event, EventCoder.of().decode(in));
+    }
+    assertEquals(-1, in.read(), "every byte read");
+  }
+
+  @Test
+  void aCutOrPaddedFrameIsRefused() throws Exception {
+    byte[] bytes = CoderUtils.encodeToByteArray(EventCoder.of(), full());
+    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+    assertThrows(java.io.IOException.class, () -> EventCoder.of().decode(new java.io.ByteArrayInputStream(cut)));
+    // The frame says it is one byte longer than the event's fields: a corrupt value, not a silent one.
+    java.io.ByteArrayInputStream frame = new java.io.ByteArrayInputStream(bytes);
+    int length = org.apache.beam.sdk.util.VarInt.decodeInt(frame);
+    java.io.ByteArrayOutputStream longer = new java.io.ByteArrayOutputStream();
+    org.apache.beam.sdk.util.VarInt.encode(length + 1, longer);
+    longer.write(frame.readAllBytes());
+    longer.write(0);
+    byte[] padded = longer.toByteArray();
+    assertThrows(CoderException.class, () -> EventCoder.of().decode(new java.io.ByteArrayInputStream(padded)));
+  }
+
+  @Test
   void aHeaderFromANewerVersionIsRefused() {
-    byte[] bytes = {(byte) 0x80, 0x20};
+    byte[] bytes = {2, (byte) 0x80, 0x20}; // a frame of two bytes: the header 4096, an unknown bit
     CoderException e = assertThrows(CoderException.class,
         () -> CoderUtils.decodeFromByteArray(EventCoder.of(), bytes));
     assertTrue(e.getMessage().contains("newer version"), e.getMessage());
