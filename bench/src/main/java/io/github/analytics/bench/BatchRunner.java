@@ -8,9 +8,10 @@ public enum BatchRunner {
   FLINK("Flink") {
     @Override
     public List<String> args(int cores) {
-      // As `analytics batch` runs it: no element copies between chained operators.
+      // As `analytics batch` runs it (FlinkDefaults.batch): no element copies between chained
+      // operators, and the DataStream translation, which chains across fan-outs.
       return List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + cores,
-          "--objectReuse=true");
+          "--objectReuse=true", "--useDataStreamForBatch=true");
     }
   },
   /** Spark local mode, one thread per core (needs the --add-opens flags of bench/run.sh on Java 17). */

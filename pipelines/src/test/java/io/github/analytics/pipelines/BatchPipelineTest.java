@@ -191,11 +191,22 @@ class BatchPipelineTest {
   }
 
   @Test
-  void flinkRunnerMatchesTheOracleAndReRunsIdempotently() throws Exception {
-    String[] flink = {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2"};
-    assertMatchesOracle(BatchPipeline.run(options("flink.duckdb", flink)));
-    // A second run over the same day replaces it: the same tables, not twice the rows.
-    assertMatchesOracle(BatchPipeline.run(options("flink.duckdb", flink)));
+  void flinkRunnerMatchesTheOracleOnBothTranslationsAndReRunsIdempotently() throws Exception {
+    String[] flink = {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2",
+        "--objectReuse=true"};
+    // The DataStream translation, which the CLI chooses for batch jobs on Flink.
+    assertMatchesOracle(BatchPipeline.run(options("flink.duckdb",
+        concat(flink, "--useDataStreamForBatch=true"))));
+    // A second run over the same day, on the DataSet translation, replaces it: the same tables, not
+    // twice the rows.
+    assertMatchesOracle(BatchPipeline.run(options("flink.duckdb",
+        concat(flink, "--useDataStreamForBatch=false"))));
+  }
+
+  private static String[] concat(String[] args, String arg) {
+    String[] out = java.util.Arrays.copyOf(args, args.length + 1);
+    out[args.length] = arg;
+    return out;
   }
 
   @Test

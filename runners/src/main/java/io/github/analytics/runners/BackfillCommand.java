@@ -40,7 +40,7 @@ final class BackfillCommand implements Callable<Integer> {
     }
     BackfillOptions options =
         PipelineOptionsFactory.fromArgs(
-                FlinkObjectReuse.withObjectReuse(BatchCommand.withDefaultRunner(beamArgs(args)))
+                FlinkDefaults.batch(BatchCommand.withDefaultRunner(beamArgs(args)))
                     .toArray(String[]::new))
             .withValidation()
             .as(BackfillOptions.class);

@@ -46,7 +46,7 @@ final class BatchCommand implements Callable<Integer> {
       return 0;
     }
     BatchPipeline.main(
-        FlinkObjectReuse.withObjectReuse(withDefaultRunner(args)).toArray(String[]::new));
+        FlinkDefaults.batch(withDefaultRunner(args)).toArray(String[]::new));
     return 0;
   }
 

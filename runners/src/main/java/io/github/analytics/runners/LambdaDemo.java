@@ -103,7 +103,7 @@ final class LambdaDemo {
               + " 10 s): topic events -> Redis, topics %s and %s, archive %s%n",
           parallelism, "metrics.events_per_minute", "alerts.anomalies", archive);
       PipelineOptionsFactory.register(StreamingPipelineOptions.class);
-      List<String> streamingArgs = FlinkObjectReuse.withObjectReuse(
+      List<String> streamingArgs = FlinkDefaults.streaming(
           EmbeddedFlinkCheckpoints.withFileCheckpoints(List.of(
               "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + parallelism,
               "--attachedMode=false", "--checkpointingInterval=10000",
@@ -136,7 +136,7 @@ final class LambdaDemo {
         System.out.printf(Locale.ROOT,
             "%n[5/5] Running the batch pipeline over that archive (%s to %s) into %s...%n",
             first, last, warehouse);
-        List<String> args = new ArrayList<>(FlinkObjectReuse.withObjectReuse(batchRunnerArgs));
+        List<String> args = new ArrayList<>(FlinkDefaults.batch(batchRunnerArgs));
         args.addAll(List.of("--archiveRoot=" + archive, "--fromDate=" + first, "--toDate=" + last,
             "--lateArrivalDays=0", "--geoDatabase=" + geo, "--duckDbPath=" + warehouse));
         PipelineOptionsFactory.register(BatchPipelineOptions.class);

@@ -54,7 +54,7 @@ final class StreamCommand implements Callable<Integer> {
           + " fails a job whose state passes 5 MB); choose with --stateBackend=filesystem|rocksdb and"
           + " --stateBackendStoragePath=URI.");
     }
-    StreamingPipeline.main(FlinkObjectReuse.withObjectReuse(effective).toArray(String[]::new));
+    StreamingPipeline.main(FlinkDefaults.streaming(effective).toArray(String[]::new));
     return 0;
   }
 }

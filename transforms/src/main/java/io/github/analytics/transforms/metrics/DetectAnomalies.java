@@ -253,7 +253,8 @@ public final class DetectAnomalies extends MetricTransform<Event> {
             Window.<KV<String, KV<Long, Long>>>into(new GlobalWindows()))
         .apply("Judge", ParDo.of(new JudgeFn(
             seriesName(window), window.getMillis(), history, minHistory, threshold, minStddev,
-            spikeDispersion, dropDispersion)))
+            spikeDispersion, dropDispersion,
+            events.isBounded() == PCollection.IsBounded.BOUNDED)))
         .setRowSchema(SCHEMA)
         .apply("IntoJudgedWindow", onTimeOnly.<Row>window(FixedWindows.of(window)));
   }
@@ -280,7 +281,7 @@ public final class DetectAnomalies extends MetricTransform<Event> {
    * each time); in streaming the on-time panes arrive as the watermark passes their windows, so the
    * latest buffered window has already ended and the timer fires at once. When the buffer is empty
    * the same timer waits for the series' expiry, {@code history} windows after its last data, and
-   * then clears the state.
+   * then clears the state; on a bounded input it is not set again, as the input has ended.
    *
    * <p>The timer's output timestamp holds the output watermark at the earliest window that may still
    * alert: the first buffered window, or the first unjudged one (a silence judged when the series
@@ -297,6 +298,7 @@ public final class DetectAnomalies extends MetricTransform<Event> {
     private final double minStddev;
     private final double spikeDispersion;
     private final double dropDispersion;
+    private final boolean bounded;
     private final Counter lateIgnored =
         PipelineCounters.counter(PipelineCounters.ANOMALY_LATE_UPDATES_IGNORED);
 
@@ -332,7 +334,8 @@ public final class DetectAnomalies extends MetricTransform<Event> {
         double threshold,
         double minStddev,
         double spikeDispersion,
-        double dropDispersion) {
+        double dropDispersion,
+        boolean bounded) {
       this.series = series;
       this.windowMillis = windowMillis;
       this.history = history;
@@ -341,6 +344,7 @@ public final class DetectAnomalies extends MetricTransform<Event> {
       this.minStddev = minStddev;
       this.spikeDispersion = spikeDispersion;
       this.dropDispersion = dropDispersion;
+      this.bounded = bounded;
     }
 
     @ProcessElement
@@ -433,7 +437,9 @@ public final class DetectAnomalies extends MetricTransform<Event> {
         if (expiry <= now) {
           historyState.clear();
           lastJudged.clear();
-        } else {
+        } else if (!bounded) {
+          // A bounded input has no expiry to wait for: it ends, and on Flink's DataStream translation
+          // a timer set while its last timers fire never fires, but would hold the watermark.
           judge.withOutputTimestamp(maxTimestamp(firstUnjudged)).set(new Instant(expiry));
         }
       }

@@ -3,6 +3,7 @@ package io.github.analytics.transforms.metrics;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.coders.CannotProvideCoderException;
 import org.apache.beam.sdk.coders.Coder;
@@ -11,6 +12,7 @@ import org.apache.beam.sdk.coders.CustomCoder;
 import org.apache.beam.sdk.transforms.Combine.CombineFn;
 import org.apache.beam.sdk.transforms.CombineFnBase.GlobalCombineFn;
 import org.apache.beam.sdk.transforms.display.DisplayData;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A {@link CombineFn} whose accumulators are encoded under their own lock: for accumulators whose
@@ -30,7 +32,7 @@ import org.apache.beam.sdk.transforms.display.DisplayData;
  * }</pre>
  */
 public final class SnapshotSafeCombineFn<InputT, AccumT, OutputT>
-    extends CombineFn<InputT, AccumT, OutputT> {
+    extends CombineFn<InputT, SnapshotSafeCombineFn.Slot<AccumT>, OutputT> {
   private static final long serialVersionUID = 1L;
 
   private final CombineFn<InputT, AccumT, OutputT> delegate;
@@ -50,37 +52,40 @@ public final class SnapshotSafeCombineFn<InputT, AccumT, OutputT>
   }
 
   @Override
-  public AccumT createAccumulator() {
-    return delegate.createAccumulator();
+  public Slot<AccumT> createAccumulator() {
+    return new Slot<>(delegate.createAccumulator());
   }
 
   @Override
-  public AccumT addInput(AccumT accumulator, InputT input) {
-    return delegate.addInput(accumulator, input);
+  public Slot<AccumT> addInput(Slot<AccumT> accumulator, InputT input) {
+    accumulator.value = delegate.addInput(accumulator.value, input);
+    return accumulator;
   }
 
   @Override
-  public AccumT mergeAccumulators(Iterable<AccumT> accumulators) {
-    return delegate.mergeAccumulators(accumulators);
-  }
-
-  @Override
-  public OutputT extractOutput(AccumT accumulator) {
-    if (accumulator == null) {
-      return delegate.extractOutput(null);
+  public Slot<AccumT> mergeAccumulators(Iterable<Slot<AccumT>> accumulators) {
+    List<AccumT> values = new ArrayList<>();
+    for (Slot<AccumT> slot : accumulators) {
+      values.add(slot.value);
     }
+    return new Slot<>(delegate.mergeAccumulators(values));
+  }
+
+  @Override
+  public OutputT extractOutput(Slot<AccumT> accumulator) {
     synchronized (accumulator) {
-      return delegate.extractOutput(accumulator);
+      return delegate.extractOutput(accumulator.value);
     }
   }
 
   @Override
-  public AccumT compact(AccumT accumulator) {
-    return delegate.compact(accumulator);
+  public Slot<AccumT> compact(Slot<AccumT> accumulator) {
+    accumulator.value = delegate.compact(accumulator.value);
+    return accumulator;
   }
 
   @Override
-  public Coder<AccumT> getAccumulatorCoder(CoderRegistry registry, Coder<InputT> inputCoder)
+  public Coder<Slot<AccumT>> getAccumulatorCoder(CoderRegistry registry, Coder<InputT> inputCoder)
       throws CannotProvideCoderException {
     return new LockingCoder<>(delegate.getAccumulatorCoder(registry, inputCoder));
   }
@@ -106,8 +111,27 @@ public final class SnapshotSafeCombineFn<InputT, AccumT, OutputT>
     builder.delegate(delegate);
   }
 
-  /** Encodes a value while holding its monitor; decodes as the wrapped coder does. */
-  static final class LockingCoder<T> extends CustomCoder<T> {
+  /**
+   * The accumulator: the wrapped function's own, which may be null ({@code HllCount.MergePartial}
+   * starts from none), in a holder that never is. Its monitor is what encodings take turns on.
+   * Never null matters on Flink's DataStream translation of batch, whose final combine merges its
+   * accumulator with each input through {@code ImmutableList.of(accumulator, input)}.
+   */
+  public static final class Slot<AccumT> {
+    @Nullable AccumT value;
+
+    Slot(@Nullable AccumT value) {
+      this.value = value;
+    }
+
+    /** The wrapped function's accumulator. */
+    public @Nullable AccumT value() {
+      return value;
+    }
+  }
+
+  /** Encodes a slot's accumulator while holding the slot's monitor; decodes as the wrapped coder does. */
+  static final class LockingCoder<T> extends CustomCoder<Slot<T>> {
     private static final long serialVersionUID = 1L;
     private final Coder<T> delegate;
 
@@ -116,19 +140,15 @@ public final class SnapshotSafeCombineFn<InputT, AccumT, OutputT>
     }
 
     @Override
-    public void encode(T value, OutputStream out) throws IOException {
-      if (value == null) {
-        delegate.encode(null, out);
-        return;
-      }
-      synchronized (value) {
-        delegate.encode(value, out);
+    public void encode(Slot<T> slot, OutputStream out) throws IOException {
+      synchronized (slot) {
+        delegate.encode(slot.value, out);
       }
     }
 
     @Override
-    public T decode(InputStream in) throws IOException {
-      return delegate.decode(in);
+    public Slot<T> decode(InputStream in) throws IOException {
+      return new Slot<>(delegate.decode(in));
     }
 
     @Override
@@ -143,7 +163,7 @@ public final class SnapshotSafeCombineFn<InputT, AccumT, OutputT>
 
     @Override
     public boolean consistentWithEquals() {
-      return delegate.consistentWithEquals();
+      return false;
     }
 
     @Override

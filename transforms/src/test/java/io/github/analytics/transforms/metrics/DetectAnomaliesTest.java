@@ -204,7 +204,7 @@ class DetectAnomaliesTest {
                 .withCoder(KvCoder.of(StringUtf8Coder.of(),
                     KvCoder.of(VarLongCoder.of(), VarLongCoder.of()))))
             .apply("JudgeOnly", ParDo.of(new DetectAnomalies.JudgeFn(
-                "events_per_minute", MINUTE.getMillis(), 60, 30, 3.0, 1.0, 8.0, 2.0)))
+                "events_per_minute", MINUTE.getMillis(), 60, 30, 3.0, 1.0, 8.0, 2.0, true)))
             .setRowSchema(DetectAnomalies.SCHEMA);
     PAssert.that(judged.apply("DescribeJudged",
             MapElements.into(TypeDescriptors.strings()).via(DetectAnomaliesTest::describe)))

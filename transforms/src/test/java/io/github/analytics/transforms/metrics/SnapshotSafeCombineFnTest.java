@@ -49,16 +49,19 @@ class SnapshotSafeCombineFnTest {
   void hllSketchesEncodedConcurrentlyAllDecodeToTheirEstimate() throws Exception {
     CombineFn<String, ?, byte[]> init = SnapshotSafeCombineFn.of(
         HllCount.Init.forStrings().withPrecision(15).perKey().getFn());
-    Coder<HyperLogLogPlusPlus<String>> coder = (Coder<HyperLogLogPlusPlus<String>>) (Coder<?>)
-        init.getAccumulatorCoder(CoderRegistry.createDefault(), StringUtf8Coder.of());
+    Coder<SnapshotSafeCombineFn.Slot<HyperLogLogPlusPlus<String>>> coder =
+        (Coder<SnapshotSafeCombineFn.Slot<HyperLogLogPlusPlus<String>>>) (Coder<?>)
+            init.getAccumulatorCoder(CoderRegistry.createDefault(), StringUtf8Coder.of());
     // The oracle: the same values in a sketch no other thread touches.
     long expected = HyperLogLogPlusPlus.forProto(sketch().serializeToByteArray()).result();
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
       for (int round = 0; round < 300; round++) {
-        HyperLogLogPlusPlus<String> shared = sketch();
+        SnapshotSafeCombineFn.Slot<HyperLogLogPlusPlus<String>> shared =
+            new SnapshotSafeCombineFn.Slot<>(sketch());
         for (Long estimate : bothAtOnce(threads, () ->
-            CoderUtils.decodeFromByteArray(coder, CoderUtils.encodeToByteArray(coder, shared)).result())) {
+            CoderUtils.decodeFromByteArray(coder, CoderUtils.encodeToByteArray(coder, shared))
+                .value().result())) {
           assertEquals(expected, estimate, "round " + round);
         }
       }
@@ -76,15 +79,17 @@ class SnapshotSafeCombineFnTest {
     return sketch;
   }
 
-  private static boolean overlapped(CombineFn<Integer, ?, Integer> fn) throws Exception {
-    @SuppressWarnings("unchecked")
-    Coder<Probe> coder = (Coder<Probe>) (Coder<?>)
-        fn.getAccumulatorCoder(CoderRegistry.createDefault(), VarIntCoder.of());
-    Probe probe = new Probe();
+  private static <AccumT> boolean overlapped(CombineFn<Integer, AccumT, Integer> fn)
+      throws Exception {
+    Coder<AccumT> coder = fn.getAccumulatorCoder(CoderRegistry.createDefault(), VarIntCoder.of());
+    AccumT accumulator = fn.createAccumulator();
+    Probe probe = accumulator instanceof SnapshotSafeCombineFn.Slot<?> slot
+        ? (Probe) slot.value()
+        : (Probe) accumulator;
     ExecutorService threads = Executors.newFixedThreadPool(2);
     try {
       for (int round = 0; round < 5; round++) {
-        bothAtOnce(threads, () -> CoderUtils.encodeToByteArray(coder, probe));
+        bothAtOnce(threads, () -> CoderUtils.encodeToByteArray(coder, accumulator));
       }
     } finally {
       threads.shutdownNow();

@@ -9,11 +9,11 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.Test;
 
-class FlinkObjectReuseTest {
+class FlinkDefaultsTest {
   @Test
   void aFlinkJobGetsObjectReuseNotFasterCopyAndBeamReadsIt() {
     List<String> args = List.of("--runner=FlinkRunner", "--flinkMaster=[local]");
-    List<String> effective = FlinkObjectReuse.withObjectReuse(args);
+    List<String> effective = FlinkDefaults.streaming(args);
     assertEquals(
         List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--objectReuse=true"), effective);
     FlinkPipelineOptions options = PipelineOptionsFactory.fromArgs(effective.toArray(String[]::new))
@@ -21,6 +21,19 @@ class FlinkObjectReuseTest {
     assertTrue(options.getObjectReuse());
     // fasterCopy would let heap snapshots share accumulators the task changes in place.
     assertFalse(options.getFasterCopy());
+    assertFalse(options.getUseDataStreamForBatch());
+  }
+
+  @Test
+  void aFlinkBatchJobAlsoGetsTheDataStreamTranslationAndBeamReadsIt() {
+    List<String> effective = FlinkDefaults.batch(List.of("--runner=FlinkRunner"));
+    assertEquals(
+        List.of("--runner=FlinkRunner", "--objectReuse=true", "--useDataStreamForBatch=true"),
+        effective);
+    FlinkPipelineOptions options = PipelineOptionsFactory.fromArgs(effective.toArray(String[]::new))
+        .as(FlinkPipelineOptions.class);
+    assertTrue(options.getObjectReuse());
+    assertTrue(options.getUseDataStreamForBatch());
   }
 
   @Test
@@ -31,7 +44,17 @@ class FlinkObjectReuseTest {
         List.<String>of(),
         List.of("--runner=FlinkRunner", "--objectReuse=false"),
         List.of("--runner=FlinkRunner", "--fasterCopy=true"))) {
-      assertEquals(args, FlinkObjectReuse.withObjectReuse(args), args.toString());
+      assertEquals(args, FlinkDefaults.streaming(args), args.toString());
     }
+    for (List<String> args : List.of(
+        List.of("--runner=DirectRunner"),
+        List.of("--runner=SparkRunner"),
+        List.<String>of(),
+        List.of("--runner=FlinkRunner", "--objectReuse=false", "--useDataStreamForBatch=false"))) {
+      assertEquals(args, FlinkDefaults.batch(args), args.toString());
+    }
+    assertEquals(
+        List.of("--runner=FlinkRunner", "--useDataStreamForBatch=false", "--objectReuse=true"),
+        FlinkDefaults.batch(List.of("--runner=FlinkRunner", "--useDataStreamForBatch=false")));
   }
 }
