@@ -260,10 +260,20 @@ final class EventParser implements Serializable {
     return true;
   }
 
-  /** The instant of a timestamp that passed {@link #checkTimestamp}. */
+  /** 0001-01-01T00:00:00Z: the first instant a timestamp may name (BigQuery's and ISO-8601's range). */
+  static final long EARLIEST_MILLIS = -62_135_596_800_000L;
+  /** 10000-01-01T00:00:00Z: the first instant past the range. */
+  static final long END_MILLIS = 253_402_300_800_000L;
+
+  /**
+   * The instant of a timestamp that passed {@link #checkTimestamp}, within the years 0001 to 9999:
+   * outside them no warehouse can store it, and an instant near the ends of the {@code long} range
+   * would overflow the range check below (a record that made the parse step throw, and a streaming
+   * job fail over and over on it).
+   */
   private static Instant timestamp(ParsedFields f, int field) throws Rejection {
     if (f.hasMillis[field]) {
-      return new Instant(f.millis[field]);
+      return inYears(field, f.millis[field]);
     }
     if (f.tokens[field] == JsonToken.VALUE_NUMBER_INT) {
       throw new Rejection(
@@ -271,8 +281,9 @@ final class EventParser implements Serializable {
           "field '" + NAMES[field] + "' is out of the long range");
     }
     String text = f.texts[field];
+    long millis;
     try {
-      return new Instant(IsoTimestamps.jdkEpochMillis(text));
+      millis = IsoTimestamps.jdkEpochMillis(text);
     } catch (DateTimeParseException | ArithmeticException e) {
       throw new Rejection(
           DeadLetterReason.INVALID_TIMESTAMP,
@@ -282,6 +293,17 @@ final class EventParser implements Serializable {
               + abbreviate(text)
               + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
     }
+    return inYears(field, millis);
+  }
+
+  private static Instant inYears(int field, long millis) throws Rejection {
+    if (millis < EARLIEST_MILLIS || millis >= END_MILLIS) {
+      throw new Rejection(
+          DeadLetterReason.INVALID_TIMESTAMP,
+          "field '" + NAMES[field] + "' is " + java.time.Instant.ofEpochMilli(millis)
+              + ", outside the years 0001 to 9999");
+    }
+    return new Instant(millis);
   }
 
   private String properties(ParsedFields f) throws Rejection {

@@ -242,26 +242,37 @@ final class TreeEventParser implements Serializable {
   }
 
   private static Instant parseTimestamp(String field, JsonNode node) throws Rejection {
+    Instant instant;
     if (node.isIntegralNumber()) {
       if (!node.canConvertToLong()) {
         throw new Rejection(
             DeadLetterReason.INVALID_TIMESTAMP, "field '" + field + "' is out of the long range");
       }
-      return new Instant(node.longValue());
+      instant = new Instant(node.longValue());
+    } else {
+      String text = node.textValue();
+      try {
+        instant = new Instant(
+            OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli());
+      } catch (DateTimeParseException | ArithmeticException e) {
+        throw new Rejection(
+            DeadLetterReason.INVALID_TIMESTAMP,
+            "field '"
+                + field
+                + "' is '"
+                + abbreviate(text)
+                + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
+      }
     }
-    String text = node.textValue();
-    try {
-      return new Instant(
-          OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant().toEpochMilli());
-    } catch (DateTimeParseException | ArithmeticException e) {
+    // Years 0001 to 9999, as java.time counts them.
+    java.time.Instant earliest = java.time.Instant.parse("0001-01-01T00:00:00Z");
+    java.time.Instant end = java.time.Instant.parse("+10000-01-01T00:00:00Z");
+    if (instant.getMillis() < earliest.toEpochMilli() || instant.getMillis() >= end.toEpochMilli()) {
       throw new Rejection(
           DeadLetterReason.INVALID_TIMESTAMP,
-          "field '"
-              + field
-              + "' is '"
-              + abbreviate(text)
-              + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
+          "field '" + field + "' is " + instant.toDate().toInstant() + ", outside the years 0001 to 9999");
     }
+    return instant;
   }
 
   private String properties(JsonNode root) throws Rejection {
