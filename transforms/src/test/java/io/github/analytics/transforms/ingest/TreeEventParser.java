@@ -241,6 +241,11 @@ final class TreeEventParser implements Serializable {
     return node;
   }
 
+  /** Years 0001 to 9999, as java.time counts them. */
+  private static final java.time.Instant EARLIEST = java.time.Instant.parse("0001-01-01T00:00:00Z");
+
+  private static final java.time.Instant END = java.time.Instant.parse("+10000-01-01T00:00:00Z");
+
   private static Instant parseTimestamp(String field, JsonNode node) throws Rejection {
     Instant instant;
     if (node.isIntegralNumber()) {
@@ -264,10 +269,7 @@ final class TreeEventParser implements Serializable {
                 + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
       }
     }
-    // Years 0001 to 9999, as java.time counts them.
-    java.time.Instant earliest = java.time.Instant.parse("0001-01-01T00:00:00Z");
-    java.time.Instant end = java.time.Instant.parse("+10000-01-01T00:00:00Z");
-    if (instant.getMillis() < earliest.toEpochMilli() || instant.getMillis() >= end.toEpochMilli()) {
+    if (instant.getMillis() < EARLIEST.toEpochMilli() || instant.getMillis() >= END.toEpochMilli()) {
       throw new Rejection(
           DeadLetterReason.INVALID_TIMESTAMP,
           "field '" + field + "' is " + instant.toDate().toInstant() + ", outside the years 0001 to 9999");

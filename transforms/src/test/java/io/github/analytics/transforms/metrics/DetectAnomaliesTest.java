@@ -203,7 +203,7 @@ class DetectAnomaliesTest {
         pipeline.apply("LatestFirst", Create.timestamped(counts)
                 .withCoder(KvCoder.of(StringUtf8Coder.of(),
                     KvCoder.of(VarLongCoder.of(), VarLongCoder.of()))))
-            .apply("JudgeOnly", ParDo.of(new DetectAnomalies.JudgeFn(
+            .apply("JudgeOnly", ParDo.of(new JudgeAnomaliesFn(
                 "events_per_minute", MINUTE.getMillis(), 60, 30, 3.0, 1.0, 8.0, 2.0, true)))
             .setRowSchema(DetectAnomalies.SCHEMA);
     PAssert.that(judged.apply("DescribeJudged",
