@@ -168,6 +168,7 @@ public final class StreamingThroughputBench {
    * @param notes missed targets, mismatches, and what the profile suggests
    * @param hotMethods top methods by self samples (empty without profile)
    * @param hotProjectFrames samples grouped by the innermost project frame (empty without profile)
+   * @param floor the cut-down jobs of {@link FrameworkFloor} over the same topic
    */
   public record Result(
       long records,
@@ -191,7 +192,8 @@ public final class StreamingThroughputBench {
       List<String> notes,
       String jfrFile,
       List<HotMethod> hotMethods,
-      List<HotMethod> hotProjectFrames) {
+      List<HotMethod> hotProjectFrames,
+      List<FrameworkFloor.Run> floor) {
 
     /** A human-readable summary with each target beside its result. */
     public String summary() {
@@ -210,6 +212,10 @@ public final class StreamingThroughputBench {
             baselineSeconds, baselineEventsPerSecond, baselineValidEvents));
         s.append(String.format("  pipeline/baseline per core       %12.3f            target >= %.2f  %s%n",
             ratioToBaselinePerCore, TARGET_RATIO_TO_BASELINE_PER_CORE, ratioTargetMet ? "MET" : "MISSED"));
+      }
+      for (FrameworkFloor.Run run : floor) {
+        s.append(String.format("  floor: %-70s %8.1f s  %,12.0f records/s per core%n",
+            run.shape().description(), run.seconds(), run.recordsPerSecond() / parallelism));
       }
       HotMethod.appendNotesAndProfile(s, notes, jfrFile, hotMethods, hotProjectFrames);
       return s.toString();
@@ -305,6 +311,9 @@ public final class StreamingThroughputBench {
           + " exact run; look for dropped late data or double counting", redisTotal, valid));
     }
 
+    // 4. The same source, options and checkpoints cut down to their first steps: the framework's floor.
+    List<FrameworkFloor.Run> floor = FrameworkFloor.runAll(args, records, p.timeout());
+
     double eps = records / pipelineSeconds;
     double perCore = eps / p.parallelism();
     double baselineEps = baseline == null ? Double.NaN : baseline.eventsPerSecond();
@@ -329,7 +338,8 @@ public final class StreamingThroughputBench {
         baseline == null ? -1 : baseline.validEvents(), ratio, perCoreMet, ratioMet, args, notes,
         profile == null ? null : profile.file().toString(),
         profile == null ? List.of() : profile.selfTop(),
-        profile == null ? List.of() : profile.byProjectFrame());
+        profile == null ? List.of() : profile.byProjectFrame(),
+        floor);
   }
 
   /**

@@ -1,0 +1,184 @@
+package io.github.analytics.bench.streaming;
+
+import static io.github.analytics.bench.streaming.BenchFiles.progress;
+
+import io.github.analytics.pipelines.StreamingPipeline;
+import io.github.analytics.pipelines.StreamingPipelineOptions;
+import io.github.analytics.pipelines.options.IngestSettings;
+import io.github.analytics.schemas.DeadLetter;
+import io.github.analytics.schemas.Event;
+import io.github.analytics.schemas.EventCoder;
+import io.github.analytics.schemas.RawEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.coders.VarLongCoder;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.state.StateSpec;
+import org.apache.beam.sdk.state.StateSpecs;
+import org.apache.beam.sdk.state.ValueState;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithFailures;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptor;
+import org.apache.beam.sdk.values.TypeDescriptors;
+
+/**
+ * What Beam on Flink costs before any metric: the streaming job's own source, options and
+ * checkpoints, cut down to its first steps, over the same topic as the pipeline. Each shape counts
+ * the records that reach its end in this JVM (Flink {@code [local]} runs here) and is timed from
+ * submission until all of them have, like the pipeline:
+ *
+ * <ul>
+ *   <li>{@link Shape#READ}: {@code ReadKafka} (KafkaIO through Beam's unbounded-source wrapper, which
+ *       updates the step's metrics on every record) and one counting step;
+ *   <li>{@link Shape#PARSE}: also {@code ParseEvents}, the production parser;
+ *   <li>{@link Shape#KEYED_STATE}: also the shuffle by {@code user_id} and one value-state read and
+ *       write per event in a stateful step: the least a per-user stage does.
+ * </ul>
+ *
+ * <p>A shape's rate bounds the pipeline's from above: the pipeline does all of it and its metrics.
+ */
+public final class FrameworkFloor {
+  private FrameworkFloor() {}
+
+  /** The cut-down jobs, each one step longer than the one before. */
+  public enum Shape {
+    READ("read from Kafka, count"),
+    PARSE("read, parse, count"),
+    KEYED_STATE("read, parse, shuffle by user, one state read and write per event, count");
+
+    private final String description;
+
+    Shape(String description) {
+      this.description = description;
+    }
+
+    public String description() {
+      return description;
+    }
+  }
+
+  /** One shape's run: its time from submission until every record reached the end. */
+  public record Run(Shape shape, long records, double seconds) {
+    public double recordsPerSecond() {
+      return records / seconds;
+    }
+  }
+
+  /** Records that reached the end of the running shape (one shape runs at a time). */
+  private static final LongAdder REACHED = new LongAdder();
+
+  /** Runs every shape over {@code records} records of the topic the pipeline's {@code args} name. */
+  static List<Run> runAll(List<String> args, long records, Duration timeout) {
+    List<Run> runs = new ArrayList<>();
+    for (Shape shape : Shape.values()) {
+      // A consumer group of its own, so each shape reads the topic from the start.
+      List<String> shapeArgs = new ArrayList<>(args);
+      shapeArgs.removeIf(arg -> arg.startsWith("--consumerGroup="));
+      shapeArgs.add("--consumerGroup=floor-" + shape.name().toLowerCase() + "-" + System.nanoTime());
+      runs.add(run(shape, shapeArgs, records, timeout));
+    }
+    return runs;
+  }
+
+  static Run run(Shape shape, List<String> args, long records, Duration timeout) {
+    PipelineOptionsFactory.register(StreamingPipelineOptions.class);
+    StreamingPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(new String[0]))
+        .withValidation()
+        .as(StreamingPipelineOptions.class);
+    options.setStreaming(true);
+    Pipeline pipeline = Pipeline.create(options);
+    PCollection<RawEvent> raw = pipeline.apply("ReadKafka", StreamingPipeline.source(options));
+    if (shape == Shape.READ) {
+      raw.apply("Count", ParDo.of(new CountFn<>()));
+    } else {
+      WithFailures.Result<PCollection<Event>, DeadLetter> parsed =
+          raw.apply("ParseEvents", IngestSettings.configure(options).parse());
+      parsed.failures().apply("CountDeadLetters", ParDo.of(new CountFn<>()));
+      if (shape == Shape.PARSE) {
+        parsed.output().apply("Count", ParDo.of(new CountFn<>()));
+      } else {
+        parsed.output()
+            .apply("KeyByUser", MapElements
+                .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Event.class)))
+                .via((Event e) -> KV.of(e.getUserId(), e)))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
+            .apply("PerUser", ParDo.of(new PerUserCountFn()));
+      }
+    }
+    REACHED.reset();
+    progress("framework floor, " + shape.description());
+    long submitted = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    try {
+      long deadline = submitted + timeout.toNanos();
+      while (REACHED.sum() < records) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(String.format(
+              "The framework-floor job (%s) saw %,d of %,d records after %s", shape.description(),
+              REACHED.sum(), records, timeout));
+        }
+        if (result.getState().isTerminal()) {
+          throw new IllegalStateException("The framework-floor job (" + shape.description()
+              + ") ended early: " + result.getState() + "; see the log above");
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+      double seconds = (System.nanoTime() - submitted) / 1e9;
+      progress(String.format("framework floor, %s: %,d records in %.1f s", shape.description(),
+          records, seconds));
+      return new Run(shape, records, seconds);
+    } finally {
+      cancel(result);
+    }
+  }
+
+  private static void cancel(PipelineResult result) {
+    try {
+      result.cancel();
+      result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60));
+    } catch (IllegalStateException e) {
+      if (!String.valueOf(e.getMessage()).contains("shut down")) {
+        System.err.println("[bench] cancelling the framework-floor job: " + e);
+      }
+    } catch (Exception e) {
+      System.err.println("[bench] cancelling the framework-floor job: " + e);
+    }
+  }
+
+  /** Counts what reaches it. */
+  private static final class CountFn<T> extends DoFn<T, Void> {
+    private static final long serialVersionUID = 1L;
+
+    @ProcessElement
+    public void process() {
+      REACHED.increment();
+    }
+  }
+
+  /** One value-state read and write per event, as a per-user stage does at the least. */
+  private static final class PerUserCountFn extends DoFn<KV<String, Event>, Void> {
+    private static final long serialVersionUID = 1L;
+
+    @StateId("seen")
+    private final StateSpec<ValueState<Long>> seenSpec = StateSpecs.value(VarLongCoder.of());
+
+    @ProcessElement
+    public void process(@StateId("seen") ValueState<Long> seen) {
+      Long before = seen.read();
+      seen.write(before == null ? 1L : before + 1);
+      REACHED.increment();
+    }
+  }
+}
