@@ -160,7 +160,7 @@ public final class FrameworkFloor {
       }
     }
     REACHED.reset();
-    progress("framework floor, " + shape.description());
+    progress("cut-down job: " + shape.description());
     long submitted = System.nanoTime();
     PipelineResult result = pipeline.run();
     try {
@@ -168,34 +168,21 @@ public final class FrameworkFloor {
       while (REACHED.sum() < expected) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException(String.format(
-              "The framework-floor job (%s) saw %,d of %,d elements after %s", shape.description(),
+              "The cut-down job (%s) saw %,d of %,d elements after %s", shape.description(),
               REACHED.sum(), expected, timeout));
         }
         if (result.getState().isTerminal()) {
-          throw new IllegalStateException("The framework-floor job (" + shape.description()
+          throw new IllegalStateException("The cut-down job (" + shape.description()
               + ") ended early: " + result.getState() + "; see the log above");
         }
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       }
       double seconds = (System.nanoTime() - submitted) / 1e9;
-      progress(String.format("framework floor, %s: %,d records in %.1f s", shape.description(),
+      progress(String.format("cut-down job: %s: %,d records in %.1f s", shape.description(),
           records, seconds));
       return new Run(shape, records, seconds);
     } finally {
-      cancel(result);
-    }
-  }
-
-  private static void cancel(PipelineResult result) {
-    try {
-      result.cancel();
-      result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60));
-    } catch (IllegalStateException e) {
-      if (!String.valueOf(e.getMessage()).contains("shut down")) {
-        System.err.println("[bench] cancelling the framework-floor job: " + e);
-      }
-    } catch (Exception e) {
-      System.err.println("[bench] cancelling the framework-floor job: " + e);
+      StreamingJob.cancel(result, "the cut-down job (" + shape.description() + ")");
     }
   }
 

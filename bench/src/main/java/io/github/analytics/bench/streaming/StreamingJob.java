@@ -129,16 +129,24 @@ final class StreamingJob implements AutoCloseable {
 
   /** Cancels the job and waits up to a minute for it to stop; one that already ended is left alone. */
   void cancel() {
+    cancel(result, "the streaming job");
+  }
+
+  /**
+   * Cancels an embedded job and waits up to a minute for it to stop; problems go to stderr, naming
+   * {@code what}.
+   */
+  static void cancel(PipelineResult result, String what) {
     try {
       result.cancel();
       result.waitUntilFinish(org.joda.time.Duration.standardSeconds(60));
     } catch (IllegalStateException e) {
       // Cancelling an embedded job shuts its mini cluster down, after which waiting says so: stopped.
       if (!String.valueOf(e.getMessage()).contains("shut down")) {
-        System.err.println("[bench] cancelling the streaming job: " + e);
+        System.err.println("[bench] cancelling " + what + ": " + e);
       }
     } catch (IOException | RuntimeException e) {
-      System.err.println("[bench] cancelling the streaming job: " + e);
+      System.err.println("[bench] cancelling " + what + ": " + e);
     }
   }
 
