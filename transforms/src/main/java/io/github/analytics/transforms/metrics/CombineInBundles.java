@@ -41,7 +41,10 @@ import org.joda.time.Duration;
  * Combine.perKey(merge)} over the partial results. The partial results handed to the shuffle are never
  * touched again, so {@code merge} must not change its inputs (Beam's direct runner checks). A bundle
  * holding more than {@code maxEntries} (key, window) pairs emits its partials early, which bounds
- * memory when a runner makes a bundle of a whole partition (Flink's and Spark's batch modes do).
+ * memory when a runner makes a bundle of a whole partition (Flink's and Spark's batch modes do). On a
+ * bounded input the default bound is {@value #BOUNDED_MAX_ENTRIES}: there a bundle is a whole partition
+ * sorted by user, so its events are spread over the whole day, and a bound of a streaming bundle's
+ * size would emit nearly one partial per event.
  *
  * <pre>{@code
  * PCollection<KV<GroupKey, Long>> counts = keyed
@@ -55,6 +58,16 @@ final class CombineInBundles<K, InputT, PartialT, OutputT>
 
   /** Enough for a busy bundle's (minute, key) pairs; partials beyond it go out early. */
   static final int DEFAULT_MAX_ENTRIES = 50_000;
+
+  /**
+   * The bound on a bounded input, where a bundle is a whole partition: a 1M-event day has about
+   * 115,000 (minute, event type, platform, country) pairs, and an entry of a count takes about 100
+   * bytes, so this is at most about 50 MB a step and worker.
+   */
+  static final int BOUNDED_MAX_ENTRIES = 500_000;
+
+  /** No explicit bound: {@link #DEFAULT_MAX_ENTRIES}, or {@link #BOUNDED_MAX_ENTRIES} in batch. */
+  private static final int BY_BOUNDEDNESS = 0;
 
   private final CombineFn<InputT, ?, PartialT> partial;
   private final CombineFn<PartialT, ?, OutputT> merge;
@@ -70,7 +83,7 @@ final class CombineInBundles<K, InputT, PartialT, OutputT>
   /** Combines each bundle's inputs with {@code partial}, then their results with {@code merge}. */
   static <K, InputT, PartialT, OutputT> CombineInBundles<K, InputT, PartialT, OutputT> of(
       CombineFn<InputT, ?, PartialT> partial, CombineFn<PartialT, ?, OutputT> merge) {
-    return new CombineInBundles<>(partial, merge, DEFAULT_MAX_ENTRIES);
+    return new CombineInBundles<>(partial, merge, BY_BOUNDEDNESS);
   }
 
   /** A copy that emits a bundle's partials once it holds {@code entries} (key, window) pairs. */
@@ -102,8 +115,15 @@ final class CombineInBundles<K, InputT, PartialT, OutputT>
     } catch (CannotProvideCoderException e) {
       throw new IllegalStateException("No coder for the partial or final results of " + partial, e);
     }
+    int entries = maxEntries;
+    if (entries == BY_BOUNDEDNESS) {
+      entries =
+          input.isBounded() == PCollection.IsBounded.BOUNDED
+              ? BOUNDED_MAX_ENTRIES
+              : DEFAULT_MAX_ENTRIES;
+    }
     return input
-        .apply("CombineInBundle", ParDo.of(PartialFn.of(partial, maxEntries)))
+        .apply("CombineInBundle", ParDo.of(PartialFn.of(partial, entries)))
         .setCoder(KvCoder.of(keyCoder, partialCoder))
         .apply("MergePartials", Combine.perKey(merge))
         .setCoder(KvCoder.of(keyCoder, outputCoder));
