@@ -57,6 +57,32 @@ final class SessionSummary {
     return summary;
   }
 
+  /**
+   * Adds one event to this summary in place, as {@code add(ofEvent(...))} would without building the
+   * summary of the event: what a session does with each event of its user.
+   */
+  void addEvent(
+      String eventId, String eventType, long eventMillis, String clientSessionId, double revenue) {
+    if (isEmpty()
+        || compare(eventMillis, eventId, eventType, firstMillis, firstEventId, firstEventType) < 0) {
+      firstMillis = eventMillis;
+      firstEventId = eventId;
+      firstEventType = eventType;
+    }
+    if (isEmpty()
+        || compare(eventMillis, eventId, eventType, lastMillis, lastEventId, lastEventType) > 0) {
+      lastMillis = eventMillis;
+      lastEventId = eventId;
+      lastEventType = eventType;
+    }
+    eventCount++;
+    if (SessionizeEvents.PAGE_VIEW.equals(eventType)) {
+      pageViews++;
+    }
+    this.revenue += revenue;
+    clientSessionIds.merge(clientSessionId, 1L, Long::sum);
+  }
+
   /** Adds {@code other} to this summary and returns this one; {@code other} is left unchanged. */
   SessionSummary add(SessionSummary other) {
     if (other.isEmpty()) {

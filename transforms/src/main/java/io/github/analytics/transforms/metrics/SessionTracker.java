@@ -92,19 +92,39 @@ final class SessionTracker extends UserMetric<UserSessions, Row> {
         invalidRevenue.inc();
       }
     }
-    SessionSummary merged =
-        SessionSummary.ofEvent(
-            event.getEventId(), event.getEventType(), t, event.getSessionId(), revenue);
     // Sessions never overlap one another, so those the event's [t, t + gap) overlaps are adjacent.
-    for (Iterator<UserSessions.Session> it = state.sessions.iterator(); it.hasNext(); ) {
-      UserSessions.Session session = it.next();
+    int first = -1;
+    int overlapping = 0;
+    for (int i = 0; i < state.sessions.size(); i++) {
+      UserSessions.Session session = state.sessions.get(i);
       if (t < session.last() + gapMillis && session.start() < t + gapMillis) {
-        merged.add(session.summary);
-        it.remove();
+        if (first < 0) {
+          first = i;
+        }
+        overlapping++;
       }
     }
+    String clientSessionId = event.getSessionId();
+    if (overlapping == 1) {
+      // The usual case: the event joins one session. Its summary changes in place; the session
+      // keeps its place, since it cannot grow past a neighbour it does not overlap.
+      UserSessions.Session session = state.sessions.get(first);
+      session.summary.addEvent(event.getEventId(), event.getEventType(), t, clientSessionId, revenue);
+      session.closed = false;
+      return state;
+    }
+    SessionSummary merged =
+        SessionSummary.ofEvent(event.getEventId(), event.getEventType(), t, clientSessionId, revenue);
+    if (overlapping > 1) {
+      // A late event bridges sessions: one session of them all, in the place of the first.
+      for (int i = 0; i < overlapping; i++) {
+        merged.add(state.sessions.remove(first).summary);
+      }
+      state.sessions.add(first, new UserSessions.Session(merged, false));
+      return state;
+    }
     int at = 0;
-    while (at < state.sessions.size() && state.sessions.get(at).start() < merged.firstMillis()) {
+    while (at < state.sessions.size() && state.sessions.get(at).start() < t) {
       at++;
     }
     state.sessions.add(at, new UserSessions.Session(merged, false));

@@ -348,4 +348,27 @@ class SessionizeEventsTest {
     CoderProperties.coderDecodeEncodeEqual(SessionSummary.CODER, summary);
     CoderProperties.coderDecodeEncodeEqual(SessionSummary.CODER, new SessionSummary());
   }
+
+  /** The in-place path a session takes for each event agrees with merging one-event summaries. */
+  @Test
+  void addingEventsInPlaceEqualsMergingTheirSummaries() {
+    java.util.Random random = new java.util.Random(11);
+    String[] types = {"page_view", "click", "purchase"};
+    for (int trial = 0; trial < 200; trial++) {
+      SessionSummary inPlace = new SessionSummary();
+      SessionSummary merged = new SessionSummary();
+      for (int i = 0; i < 1 + random.nextInt(12); i++) {
+        String id = "e" + random.nextInt(20); // repeated ids and times: the ties
+        String type = types[random.nextInt(types.length)];
+        long millis = T0.getMillis() + random.nextInt(5);
+        String client = "c" + random.nextInt(3);
+        double revenue = random.nextInt(4);
+        inPlace.addEvent(id, type, millis, client, revenue);
+        merged.add(SessionSummary.ofEvent(id, type, millis, client, revenue));
+      }
+      assertEquals(merged, inPlace);
+      assertEquals(merged.toString(), inPlace.toString());
+      assertEquals(merged.mainClientSessionId(), inPlace.mainClientSessionId());
+    }
+  }
 }
