@@ -6,6 +6,7 @@ import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.MmdbWriter;
 import io.github.analytics.pipelines.BatchPipeline;
 import io.github.analytics.pipelines.BatchPipelineOptions;
+import io.github.analytics.pipelines.options.S3Settings;
 import io.github.analytics.pipelines.BatchResult;
 import io.github.analytics.transforms.PipelineCounters;
 import java.nio.file.Path;
@@ -110,6 +111,8 @@ public final class BatchSection implements Section {
           "--archiveRoot=" + archive, "--fromDate=" + DAY, "--geoDatabase=" + geoDatabase,
           "--duckDbPath=" + warehouse));
       args.addAll(runner.args(cores));
+      // As `analytics batch` runs it: no probe of the EC2 metadata service for an unused region.
+      args = S3Settings.withoutRegionProbe(args);
       BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
           .withValidation().as(BatchPipelineOptions.class);
       long started = System.nanoTime();

@@ -1,5 +1,6 @@
 package io.github.analytics.runners;
 
+import io.github.analytics.pipelines.options.S3Settings;
 import io.github.analytics.pipelines.BackfillOptions;
 import io.github.analytics.pipelines.backfill.Backfill;
 import java.util.ArrayList;
@@ -40,7 +41,8 @@ final class BackfillCommand implements Callable<Integer> {
     }
     BackfillOptions options =
         PipelineOptionsFactory.fromArgs(
-                FlinkDefaults.batch(BatchCommand.withDefaultRunner(beamArgs(args)))
+                S3Settings.withoutRegionProbe(
+                        FlinkDefaults.batch(BatchCommand.withDefaultRunner(beamArgs(args))))
                     .toArray(String[]::new))
             .withValidation()
             .as(BackfillOptions.class);

@@ -1,5 +1,6 @@
 package io.github.analytics.runners;
 
+import io.github.analytics.pipelines.options.S3Settings;
 import io.github.analytics.pipelines.BatchPipeline;
 import io.github.analytics.pipelines.BatchPipelineOptions;
 import java.util.ArrayList;
@@ -46,7 +47,8 @@ final class BatchCommand implements Callable<Integer> {
       return 0;
     }
     BatchPipeline.main(
-        FlinkDefaults.batch(withDefaultRunner(args)).toArray(String[]::new));
+        S3Settings.withoutRegionProbe(FlinkDefaults.batch(withDefaultRunner(args)))
+            .toArray(String[]::new));
     return 0;
   }
 

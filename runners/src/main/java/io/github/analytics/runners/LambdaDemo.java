@@ -8,6 +8,7 @@ import io.github.analytics.generator.KafkaWriter;
 import io.github.analytics.generator.LivePacer;
 import io.github.analytics.generator.LiveRun;
 import io.github.analytics.generator.RecordKind;
+import io.github.analytics.pipelines.options.S3Settings;
 import io.github.analytics.pipelines.BatchPipeline;
 import io.github.analytics.pipelines.BatchPipelineOptions;
 import io.github.analytics.pipelines.BatchResult;
@@ -110,6 +111,7 @@ final class LambdaDemo {
               "--bootstrapServers=" + bootstrap, "--redisUri=" + redisUri,
               "--archiveRoot=" + archive, "--archiveFlushSeconds=10", "--geoDatabase=" + geo),
           dir.resolve("checkpoints")));
+      streamingArgs = S3Settings.withoutRegionProbe(streamingArgs);
       StreamingPipelineOptions streamingOptions =
           PipelineOptionsFactory.fromArgs(streamingArgs.toArray(String[]::new))
               .withValidation().as(StreamingPipelineOptions.class);
@@ -140,7 +142,8 @@ final class LambdaDemo {
         args.addAll(List.of("--archiveRoot=" + archive, "--fromDate=" + first, "--toDate=" + last,
             "--lateArrivalDays=0", "--geoDatabase=" + geo, "--duckDbPath=" + warehouse));
         PipelineOptionsFactory.register(BatchPipelineOptions.class);
-        BatchResult batch = BatchPipeline.run(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+        BatchResult batch = BatchPipeline.run(PipelineOptionsFactory.fromArgs(
+                S3Settings.withoutRegionProbe(args).toArray(String[]::new))
             .withValidation().as(BatchPipelineOptions.class));
         System.out.printf(Locale.ROOT, "      %s in %.1f s%n", batch.state(),
             batch.elapsed().getMillis() / 1e3);

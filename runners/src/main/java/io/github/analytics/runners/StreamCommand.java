@@ -1,5 +1,6 @@
 package io.github.analytics.runners;
 
+import io.github.analytics.pipelines.options.S3Settings;
 import io.github.analytics.pipelines.StreamingPipeline;
 import io.github.analytics.pipelines.StreamingPipelineOptions;
 import java.nio.file.Path;
@@ -54,7 +55,8 @@ final class StreamCommand implements Callable<Integer> {
           + " fails a job whose state passes 5 MB); choose with --stateBackend=filesystem|rocksdb and"
           + " --stateBackendStoragePath=URI.");
     }
-    StreamingPipeline.main(FlinkDefaults.streaming(effective).toArray(String[]::new));
+    StreamingPipeline.main(
+        S3Settings.withoutRegionProbe(FlinkDefaults.streaming(effective)).toArray(String[]::new));
     return 0;
   }
 }

@@ -96,7 +96,8 @@ final class StreamingJob implements AutoCloseable {
       args.add("--geoDatabase=" + geo.toAbsolutePath());
     }
     args.addAll(s.extraArgs());
-    return args;
+    // As the CLI runs it: no probe of the EC2 metadata service for a region that nothing uses.
+    return io.github.analytics.pipelines.options.S3Settings.withoutRegionProbe(args);
   }
 
   /** Validates the options and submits the job; returns once Flink has it. */
