@@ -44,16 +44,7 @@ final class SessionSummary {
   static SessionSummary ofEvent(
       String eventId, String eventType, long eventMillis, String clientSessionId, double revenue) {
     SessionSummary summary = new SessionSummary();
-    summary.eventCount = 1;
-    summary.pageViews = SessionizeEvents.PAGE_VIEW.equals(eventType) ? 1 : 0;
-    summary.firstMillis = eventMillis;
-    summary.firstEventId = eventId;
-    summary.firstEventType = eventType;
-    summary.lastMillis = eventMillis;
-    summary.lastEventId = eventId;
-    summary.lastEventType = eventType;
-    summary.revenue = revenue;
-    summary.clientSessionIds.put(clientSessionId, 1L);
+    summary.addEvent(eventId, eventType, eventMillis, clientSessionId, revenue);
     return summary;
   }
 

@@ -5,7 +5,6 @@ import io.github.analytics.schemas.EventCoder;
 import io.github.analytics.transforms.PipelineCounters;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -87,11 +86,8 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
   @TimerId("flush")
   private final TimerSpec flushSpec = TimerSpecs.timer(TimeDomain.PROCESSING_TIME);
 
-  /** Per metric: user to the latest early values not sent yet. Streaming with early firings only. */
-  private transient List<Map<String, List<TimestampedValue<Object>>>> pending;
-
-  /** Whether this instance has a flush timer set. */
-  private transient boolean flushArmed;
+  /** The early values not sent yet, and whether the flush timer is set. */
+  private transient PendingEarlyValues pending;
 
   UserStageFn(
       List<UserMetric<?, ?>> metrics,
@@ -117,11 +113,7 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
 
   @Setup
   public void setup() {
-    pending = new ArrayList<>();
-    for (int i = 0; i < metrics.size(); i++) {
-      pending.add(new HashMap<>());
-    }
-    flushArmed = false;
+    pending = new PendingEarlyValues(metrics.size());
   }
 
   @ProcessElement
@@ -264,21 +256,11 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
 
   @OnTimer("flush")
   public void onFlush(MultiOutputReceiver out) {
-    flushArmed = false;
-    for (int i = 0; i < metrics.size(); i++) {
-      Map<String, List<TimestampedValue<Object>>> byUser = pending.get(i);
-      if (byUser.isEmpty()) {
-        continue;
-      }
+    pending.flush((metric, value) -> {
       @SuppressWarnings("unchecked")
-      TupleTag<Object> tag = (TupleTag<Object>) outputs.get(i);
-      for (List<TimestampedValue<Object>> values : byUser.values()) {
-        for (TimestampedValue<Object> value : values) {
-          out.get(tag).outputWithTimestamp(value.getValue(), value.getTimestamp());
-        }
-      }
-      pending.set(i, new HashMap<>());
-    }
+      TupleTag<Object> tag = (TupleTag<Object>) outputs.get(metric);
+      out.get(tag).outputWithTimestamp(value.getValue(), value.getTimestamp());
+    });
   }
 
   /** A bounded input has ended: the user's events, deduplicated, in order through every metric. */
@@ -344,22 +326,13 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
    */
   private void refreshEarly(
       int metric, String userId, @Nullable Object metricState, Timer flush) {
-    Map<String, List<TimestampedValue<Object>>> byUser = pending.get(metric);
-    if (metricState == null) {
-      byUser.remove(userId);
-      return;
-    }
     List<TimestampedValue<Object>> values = new ArrayList<>(1);
-    early(metric, userId, metricState, (value, timestamp) ->
-        values.add(TimestampedValue.of(value, new Instant(timestamp))));
-    if (values.isEmpty()) {
-      byUser.remove(userId);
-      return;
+    if (metricState != null) {
+      early(metric, userId, metricState, (value, timestamp) ->
+          values.add(TimestampedValue.of(value, new Instant(timestamp))));
     }
-    byUser.put(userId, values);
-    if (!flushArmed) {
+    if (pending.replace(metric, userId, values)) {
       flush.offset(earlyFiringDelay).withNoOutputTimestamp().setRelative();
-      flushArmed = true;
     }
   }
 
