@@ -4,8 +4,14 @@ import io.github.analytics.schemas.RawEvent;
 import io.github.analytics.schemas.RawEventCoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.NullableCoder;
+import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.io.kafka.KafkaIO;
+import org.apache.beam.sdk.io.kafka.KafkaReadSource;
 import org.apache.beam.sdk.io.kafka.KafkaRecord;
 import org.apache.beam.sdk.io.kafka.TimestampPolicyFactory;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -38,6 +44,14 @@ import org.joda.time.Instant;
  */
 public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>> {
   private static final long serialVersionUID = 1L;
+
+  /**
+   * Records per element out of the reader, at most: what one consumer poll returns by default ({@code
+   * max.poll.records}).
+   */
+  static final int MAX_RECORDS_PER_BATCH = 500;
+
+  private static final Coder<byte[]> BYTES = NullableCoder.of(ByteArrayCoder.of());
 
   /** The record header a producer may set to say where a record came from. */
   public static final String SOURCE_HEADER = "source";
@@ -103,35 +117,42 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
     Map<String, Object> consumer = new HashMap<>();
     consumer.put(ConsumerConfig.GROUP_ID_CONFIG, consumerGroup);
     consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    KafkaIO.Read<byte[], byte[]> read =
+        KafkaIO.<byte[], byte[]>read()
+            .withBootstrapServers(bootstrapServers)
+            .withTopic(topic)
+            // Nullable, as KafkaIO infers them: a record may have no key, or no value.
+            .withKeyDeserializerAndCoder(ByteArrayDeserializer.class, BYTES)
+            .withValueDeserializerAndCoder(ByteArrayDeserializer.class, BYTES)
+            .withConsumerConfigUpdates(consumer)
+            .withTimestampPolicyFactory(TimestampPolicyFactory.withCreateTime(maxOutOfOrderness))
+            .commitOffsetsInFinalize();
+    // KafkaIO's own (legacy, unbounded-source) reader, in batches of what a consumer poll returns:
+    // see BatchedUnboundedSource for why.
     PCollection<RawEvent> raw =
         input
-            .apply(
-                "ReadKafka",
-                KafkaIO.<byte[], byte[]>read()
-                    .withBootstrapServers(bootstrapServers)
-                    .withTopic(topic)
-                    .withKeyDeserializer(ByteArrayDeserializer.class)
-                    .withValueDeserializer(ByteArrayDeserializer.class)
-                    .withConsumerConfigUpdates(consumer)
-                    .withTimestampPolicyFactory(TimestampPolicyFactory.withCreateTime(maxOutOfOrderness))
-                    .commitOffsetsInFinalize())
+            .apply("ReadKafka",
+                Read.from(BatchedUnboundedSource.of(KafkaReadSource.of(read), MAX_RECORDS_PER_BATCH)))
             .apply("ToRawEvents", ParDo.of(new ToRawEventFn()));
     return raw.setCoder(RawEventCoder.of());
   }
 
-  /** One Kafka record to a {@link RawEvent}; a record without a value is kept as an empty payload. */
-  static final class ToRawEventFn extends DoFn<KafkaRecord<byte[], byte[]>, RawEvent> {
+  /**
+   * Each Kafka record of a batch to a {@link RawEvent} at the record's timestamp; a record without a
+   * value is kept as an empty payload.
+   */
+  static final class ToRawEventFn extends DoFn<List<KafkaRecord<byte[], byte[]>>, RawEvent> {
     private static final long serialVersionUID = 1L;
 
     @ProcessElement
     public void processElement(
-        @Element KafkaRecord<byte[], byte[]> record, OutputReceiver<RawEvent> out) {
-      byte[] value = record.getKV().getValue();
-      out.output(
-          RawEvent.of(
-              value == null ? new byte[0] : value,
-              new Instant(record.getTimestamp()),
-              source(record)));
+        @Element List<KafkaRecord<byte[], byte[]>> records, OutputReceiver<RawEvent> out) {
+      for (KafkaRecord<byte[], byte[]> record : records) {
+        byte[] value = record.getKV().getValue();
+        Instant timestamp = new Instant(record.getTimestamp());
+        out.outputWithTimestamp(
+            RawEvent.of(value == null ? new byte[0] : value, timestamp, source(record)), timestamp);
+      }
     }
 
     static String source(KafkaRecord<?, ?> record) {
