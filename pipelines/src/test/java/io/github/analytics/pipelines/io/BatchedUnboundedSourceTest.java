@@ -19,16 +19,19 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.io.Read;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Batches hold exactly the inner reader's records, in order, at most the bound each, what is ready
  * and no more; a reader restored from a checkpoint mark goes on after the last record emitted.
  */
+@ExtendWith(TestPipelineExtension.class)
 class BatchedUnboundedSourceTest {
   private static final PipelineOptions OPTIONS = PipelineOptionsFactory.create();
 
@@ -80,8 +83,7 @@ class BatchedUnboundedSourceTest {
   }
 
   @Test
-  void aPipelineReadsEveryRecordOnce() {
-    TestPipeline pipeline = TestPipeline.create().enableAbandonedNodeEnforcement(false);
+  void aPipelineReadsEveryRecordOnce(TestPipeline pipeline) {
     // Read.withMaxNumRecords counts elements, here batches: 4 of 5 records.
     List<Integer> expected = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
