@@ -100,6 +100,10 @@ public final class StreamingThroughputSection implements Section {
           .withNote(String.format(Locale.ROOT, "%.1f s for the same %,d records, job start included;"
               + " the pipeline does this and every metric", run.seconds(), run.records())));
     }
+    rows.add(Measurement.of(NAME, "warm JVM, the whole pipeline again: events/s per core",
+            r.records() / r.warmPipelineSeconds() / r.parallelism(), Measurement.EVENTS_PER_SECOND_PER_CORE)
+        .withNote(String.format(Locale.ROOT, "%.1f s: every metric and sink again, from an empty Redis"
+            + " until every minute is complete, after the cut-down jobs", r.warmPipelineSeconds())));
     if (!r.notes().isEmpty()) {
       rows.set(2, rows.get(2).withNote(String.join("; ", r.notes())));
     }

@@ -84,6 +84,7 @@ public final class StreamingThroughputBench {
    * @param geo enrich with the generator's GeoIP database (production has one)
    * @param checkpointingIntervalMs Flink checkpoints (0: none); by default 60 s, as {@code deploy/flink}
    * @param baseline run the plain-Java baseline on the same topic first
+   * @param floor run the cut-down jobs of {@link FrameworkFloor} after the pipeline
    * @param profile record JFR while the pipeline runs and summarise the hot methods
    * @param timeout how long the pipeline (and the baseline) may take
    * @param workDir where the stack's files go (null: a temporary directory, deleted afterwards)
@@ -103,6 +104,7 @@ public final class StreamingThroughputBench {
       boolean geo,
       long checkpointingIntervalMs,
       boolean baseline,
+      boolean floor,
       boolean profile,
       Duration timeout,
       Path workDir,
@@ -111,42 +113,42 @@ public final class StreamingThroughputBench {
     public static Params defaults() {
       return new Params(5_000_000, 200_000, 42, LocalDate.now(ZoneOffset.UTC).minusDays(1),
           DEFAULT_TIME_COMPRESSION, 4, 2, 5, false, true, true, StreamingJob.PRODUCTION_CHECKPOINT_MS,
-          true, false, DEFAULT_TIMEOUT, null, List.of());
+          true, true, false, DEFAULT_TIMEOUT, null, List.of());
     }
 
     public Params withEvents(long value) {
       return new Params(value, users, seed, day, timeCompression, partitions, parallelism,
-          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline, floor,
           profile, timeout, workDir, pipelineArgs);
     }
 
     public Params withUsers(int value) {
       return new Params(events, value, seed, day, timeCompression, partitions, parallelism,
-          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline, floor,
           profile, timeout, workDir, pipelineArgs);
     }
 
     public Params withProfile(boolean value) {
       return new Params(events, users, seed, day, timeCompression, partitions, parallelism,
-          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline, floor,
           value, timeout, workDir, pipelineArgs);
     }
 
     public Params withParallelism(int value) {
       return new Params(events, users, seed, day, timeCompression, partitions, value,
-          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline, floor,
           profile, timeout, workDir, pipelineArgs);
     }
 
     public Params withWorkDir(Path value) {
       return new Params(events, users, seed, day, timeCompression, partitions, parallelism,
-          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          earlyFiringSeconds, archive, kafkaSinks, geo, checkpointingIntervalMs, baseline, floor,
           profile, timeout, value, pipelineArgs);
     }
 
     public Params withArchive(boolean value) {
       return new Params(events, users, seed, day, timeCompression, partitions, parallelism,
-          earlyFiringSeconds, value, kafkaSinks, geo, checkpointingIntervalMs, baseline,
+          earlyFiringSeconds, value, kafkaSinks, geo, checkpointingIntervalMs, baseline, floor,
           profile, timeout, workDir, pipelineArgs);
     }
   }
@@ -171,6 +173,7 @@ public final class StreamingThroughputBench {
    * @param hotMethods top methods by self samples (empty without profile)
    * @param hotProjectFrames samples grouped by the innermost project frame (empty without profile)
    * @param floor the cut-down jobs of {@link FrameworkFloor} over the same topic
+   * @param warmPipelineSeconds the whole pipeline again after them, in the warm JVM, from an empty Redis
    */
   public record Result(
       long records,
@@ -196,7 +199,8 @@ public final class StreamingThroughputBench {
       String jfrFile,
       List<HotMethod> hotMethods,
       List<HotMethod> hotProjectFrames,
-      List<FrameworkFloor.Run> floor) {
+      List<FrameworkFloor.Run> floor,
+      double warmPipelineSeconds) {
 
     /** A human-readable summary with each target beside its result. */
     public String summary() {
@@ -222,6 +226,8 @@ public final class StreamingThroughputBench {
         s.append(String.format("  cut-down: %-78s %8.1f s  %,12.0f records/s per core%n",
             run.shape().description(), run.seconds(), run.recordsPerSecond() / parallelism));
       }
+      s.append(String.format("  warm JVM, the whole pipeline again %8.1f s  %,12.0f records/s per core%n",
+          warmPipelineSeconds, records / warmPipelineSeconds / parallelism));
       HotMethod.appendNotesAndProfile(s, notes, jfrFile, hotMethods, hotProjectFrames);
       return s.toString();
     }
@@ -289,38 +295,25 @@ public final class StreamingThroughputBench {
         p.pipelineArgs()), workDir);
     JfrProfiler profiler = p.profile() ? JfrProfiler.start(workDir.resolve("throughput.jfr")) : null;
     progress("streaming pipeline: " + String.join(" ", args));
-    double pipelineSeconds;
-    double secondHalfEps;
-    long redisTotal;
-    JfrProfiler.Profile profile = null;
-    try (Jedis redis = new Jedis(stack.redis().host(), stack.redis().port())) {
-      long submitted = System.nanoTime();
-      StreamingJob job = StreamingJob.start(args);
-      try {
-        SecondHalf half = awaitAllMinutes(redis, job, new TreeMap<>(expected), submitted, p.timeout(), notes);
-        long ended = System.nanoTime();
-        pipelineSeconds = (ended - submitted) / 1e9;
-        secondHalfEps = half == null ? Double.NaN : half.recordsPerSecond(records, ended);
-        if (profiler != null) {
-          profile = profiler.stop(15);
-          profiler = null;
-        }
-        redisTotal = MinuteCounts.total(redis);
-      } finally {
-        job.cancel();
-      }
-    } finally {
-      if (profiler != null) {
-        profiler.close();
-      }
-    }
+    Timed cold = timePipeline(stack, args, expected, p.timeout(), profiler, notes);
+    JfrProfiler.Profile profile = cold.profile();
+    double pipelineSeconds = cold.seconds();
+    double secondHalfEps = cold.half() == null ? Double.NaN : cold.half().recordsPerSecond(records, cold.ended());
+    long redisTotal = cold.redisTotal();
     if (redisTotal != valid) {
       notes.add(String.format("Redis counts %,d events against %,d valid ones: the figure is not of an"
           + " exact run; look for dropped late data or double counting", redisTotal, valid));
     }
 
-    // 4. The same source, options and checkpoints cut down to their first steps: the framework's floor.
-    List<FrameworkFloor.Run> floor = FrameworkFloor.runAll(args, records, valid, p.timeout());
+    // 4. The same source, options and checkpoints cut down to their first steps: the framework's floor;
+    //    5. then the whole pipeline again in the now warm JVM: what the job costs once classes are loaded
+    //    and code compiled (the batch section's second run does the same).
+    List<FrameworkFloor.Run> floor =
+        p.floor() ? FrameworkFloor.runAll(args, records, valid, p.timeout()) : List.of();
+
+    // 5. The whole pipeline again in the now warm JVM, from an empty Redis and the topic's start: what
+    //    the job costs once classes are loaded and code compiled, beside the batch section's second run.
+    double warmSeconds = warmRun(stack, args, expected, records, valid, p, notes);
 
     double eps = records / pipelineSeconds;
     double perCore = eps / p.parallelism();
@@ -347,7 +340,59 @@ public final class StreamingThroughputBench {
         profile == null ? null : profile.file().toString(),
         profile == null ? List.of() : profile.selfTop(),
         profile == null ? List.of() : profile.byProjectFrame(),
-        floor);
+        floor, warmSeconds);
+  }
+
+  /** Runs the whole pipeline again from an empty Redis and a new consumer group; its time. */
+  private static double warmRun(LocalStack stack, List<String> args, TreeMap<Long, Long> expected,
+      long records, long valid, Params p, List<String> notes) {
+    try (Jedis redis = new Jedis(stack.redis().host(), stack.redis().port())) {
+      redis.flushDB();
+    }
+    List<String> warmArgs = new ArrayList<>(args);
+    warmArgs.removeIf(arg -> arg.startsWith("--consumerGroup="));
+    warmArgs.add("--consumerGroup=bench-warm-" + System.nanoTime());
+    progress("the whole pipeline again, in the warm JVM");
+    Timed warm = timePipeline(stack, warmArgs, expected, p.timeout(), null, notes);
+    progress(String.format("warm run: %.1f s, %,.0f records/s per core", warm.seconds(),
+        records / warm.seconds() / p.parallelism()));
+    if (warm.redisTotal() != valid) {
+      notes.add(String.format("the warm run's Redis counts %,d events against %,d valid ones",
+          warm.redisTotal(), valid));
+    }
+    return warm.seconds();
+  }
+
+  /** One timed run of the whole pipeline: submission until every minute is complete in Redis. */
+  private record Timed(double seconds, long ended, SecondHalf half, long redisTotal,
+      JfrProfiler.Profile profile) {}
+
+  /**
+   * Starts the pipeline with {@code args} and waits until every minute of {@code expected} is
+   * complete in Redis; stops {@code profiler} (if any) there, then cancels the job.
+   */
+  private static Timed timePipeline(LocalStack stack, List<String> args, TreeMap<Long, Long> expected,
+      Duration timeout, JfrProfiler profiler, List<String> notes) {
+    try (Jedis redis = new Jedis(stack.redis().host(), stack.redis().port())) {
+      long submitted = System.nanoTime();
+      StreamingJob job = StreamingJob.start(args);
+      try {
+        SecondHalf half = awaitAllMinutes(redis, job, new TreeMap<>(expected), submitted, timeout, notes);
+        long ended = System.nanoTime();
+        JfrProfiler.Profile profile = null;
+        if (profiler != null) {
+          profile = profiler.stop(15);
+          profiler = null;
+        }
+        return new Timed((ended - submitted) / 1e9, ended, half, MinuteCounts.total(redis), profile);
+      } finally {
+        job.cancel();
+      }
+    } finally {
+      if (profiler != null) {
+        profiler.close();
+      }
+    }
   }
 
   /**
@@ -444,7 +489,7 @@ public final class StreamingThroughputBench {
       "  --events=5000000 --users=200000 --seed=42 --day=YYYY-MM-DD (yesterday) --timeCompression=96",
       "  --partitions=4",
       "  --parallelism=2 --earlyFiringSeconds=5 --archive=false --kafkaSinks=true --geo=true",
-      "  --checkpointingIntervalMs=60000 --baseline=true --profile=false --timeout=PT2H (or seconds)",
+      "  --checkpointingIntervalMs=60000 --baseline=true --floor=true --profile=false --timeout=PT2H (or seconds)",
       "  --workDir=DIR (default: a temporary directory, deleted after)",
       "  --pipelineArg=--option=value (repeatable: passed to the pipeline, e.g. --pipelineArg=--objectReuse=true)");
 
@@ -452,7 +497,7 @@ public final class StreamingThroughputBench {
     BenchFiles.quietLogs();
     BenchArgs a = BenchArgs.parse(argv, Set.of("events", "users", "seed", "day", "timeCompression",
         "partitions", "parallelism", "earlyFiringSeconds", "archive", "kafkaSinks", "geo",
-        "checkpointingIntervalMs", "baseline", "profile", "timeout", "workDir"), USAGE);
+        "checkpointingIntervalMs", "baseline", "floor", "profile", "timeout", "workDir"), USAGE);
     Params d = Params.defaults();
     Params p = new Params(
         a.getLong("events", d.events()),
@@ -468,6 +513,7 @@ public final class StreamingThroughputBench {
         a.getBoolean("geo", d.geo()),
         a.getLong("checkpointingIntervalMs", d.checkpointingIntervalMs()),
         a.getBoolean("baseline", d.baseline()),
+        a.getBoolean("floor", d.floor()),
         a.getBoolean("profile", d.profile()),
         a.getDuration("timeout", d.timeout()),
         a.getPath("workDir", null),
