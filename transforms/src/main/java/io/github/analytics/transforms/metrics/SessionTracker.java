@@ -172,6 +172,11 @@ final class SessionTracker extends UserMetric<UserSessions, Row> {
   }
 
   @Override
+  public boolean hasEarlyResults() {
+    return true;
+  }
+
+  @Override
   public void early(String user, UserSessions state, Output<Row> out) {
     for (UserSessions.Session session : state.sessions) {
       if (!session.closed) {

@@ -78,9 +78,18 @@ public abstract class UserMetric<StateT, OutputT> implements Serializable {
   }
 
   /**
-   * Streaming only, when the stage fires early results: the current values that {@code state} has not
-   * emitted as final. The stage calls it after each change and sends the latest values of each user at
-   * most once per early-firing period. By default a metric has no early results.
+   * Whether the metric has {@link #early} results: the stage keeps track of changed users only for
+   * the metrics that do. Default: no.
+   */
+  public boolean hasEarlyResults() {
+    return false;
+  }
+
+  /**
+   * Streaming only, when the stage fires early results and {@link #hasEarlyResults}: the current
+   * values that {@code state} has not emitted as final. The stage calls it once per early-firing
+   * period for each user whose state changed in it, with the latest state; it must only read that
+   * state. By default a metric has no early results.
    */
   public void early(String user, StateT state, Output<OutputT> out) {}
 }

@@ -132,10 +132,11 @@ public final class UserStage extends PTransform<PCollection<Event>, PCollectionT
       outputs.add(output(metric));
       stateCoders.add(metric.stateCoder());
     }
-    UserStageFn fn =
-        new UserStageFn(
-            metrics, outputs, new UserStateCoder(stateCoders), dedupeHorizon,
-            bounded ? null : earlyFiringDelay, bounded);
+    UserMetricsFn fn =
+        bounded
+            ? new BoundedUserStageFn(metrics, outputs, dedupeHorizon)
+            : new UserStageFn(
+                metrics, outputs, new UserStateCoder(stateCoders), dedupeHorizon, earlyFiringDelay);
     PCollectionTuple results =
         events
             .apply("IntoGlobalWindow", Window.<Event>into(new GlobalWindows()))

@@ -1,18 +1,11 @@
 package io.github.analytics.transforms.users;
 
 import io.github.analytics.schemas.Event;
-import io.github.analytics.schemas.EventCoder;
-import io.github.analytics.transforms.PipelineCounters;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.state.BagState;
 import org.apache.beam.sdk.state.MapState;
 import org.apache.beam.sdk.state.StateSpec;
 import org.apache.beam.sdk.state.StateSpecs;
@@ -21,46 +14,26 @@ import org.apache.beam.sdk.state.Timer;
 import org.apache.beam.sdk.state.TimerSpec;
 import org.apache.beam.sdk.state.TimerSpecs;
 import org.apache.beam.sdk.state.ValueState;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.KV;
-import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
 /**
- * The stateful step of {@link UserStage}: per user, one {@link UserState} with the ids seen (streaming
- * deduplication; a heavy user's ids beyond the first {@value UserState#INLINE_IDS} in a map cell, so
- * that a serializing state backend does not re-encode them on every event) and every metric's state,
- * and one event-time timer at the earliest time any of them needs. On a bounded input the user's events are gathered in a bag and handled in event-time
- * order when the input ends.
+ * The stateful step of {@link UserStage} on an unbounded input: per user, one {@link UserState} with
+ * the ids seen (deduplication; a heavy user's ids beyond the first {@value UserState#INLINE_IDS} in a
+ * map cell, so that a serializing state backend does not re-encode them on every event) and every
+ * metric's state, and one event-time timer at the earliest time any of them needs. Events go through
+ * the metrics in arrival order.
  */
-final class UserStageFn extends DoFn<KV<String, Event>, Event> {
+final class UserStageFn extends UserMetricsFn {
   private static final long serialVersionUID = 1L;
 
-  /** Orders the copies of an event: earliest event time, then arrival, then server timestamp. */
-  static final Comparator<Event> EARLIEST_COPY =
-      Comparator.comparing(Event::getEventTimestamp)
-          .thenComparing(Event::getReceivedAt)
-          .thenComparing(Event::getServerTimestamp, Comparator.nullsLast(Comparator.naturalOrder()));
-
-  /** The order metrics see a user's events in on a bounded input. */
-  static final Comparator<Event> EVENT_TIME_ORDER =
-      Comparator.comparing(Event::getEventTimestamp).thenComparing(Event::getEventId);
-
-  private static final long MAX_TIME = GlobalWindow.INSTANCE.maxTimestamp().getMillis();
-
-  private final List<UserMetric<?, ?>> metrics;
-  private final List<TupleTag<?>> outputs;
-  private final @Nullable Duration dedupeHorizon;
   private final @Nullable Duration earlyFiringDelay;
-  private final boolean bounded;
   private final long sweepMillis;
   /** How long after a user's latest event its idle state is kept: the longest metric retention. */
   private final long retentionMillis;
-  private final Counter duplicates = PipelineCounters.counter(PipelineCounters.DUPLICATES_DROPPED);
 
   @StateId("ids")
   private final StateSpec<MapState<String, Long>> idsSpec =
@@ -68,13 +41,6 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
 
   @StateId("user")
   private final StateSpec<ValueState<UserState>> userSpec;
-
-  @StateId("buffer")
-  private final StateSpec<BagState<Event>> bufferSpec = StateSpecs.bag(EventCoder.of());
-
-  /** Bounded input: the earliest event time gathered, where the timer holds the watermark. */
-  @StateId("earliest")
-  private final StateSpec<ValueState<Long>> earliestSpec = StateSpecs.value(VarLongCoder.of());
 
   @TimerId("wake")
   private final TimerSpec wakeSpec = TimerSpecs.timer(TimeDomain.EVENT_TIME);
@@ -94,14 +60,10 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
       List<TupleTag<?>> outputs,
       UserStateCoder stateCoder,
       @Nullable Duration dedupeHorizon,
-      @Nullable Duration earlyFiringDelay,
-      boolean bounded) {
-    this.metrics = List.copyOf(metrics);
-    this.outputs = List.copyOf(outputs);
+      @Nullable Duration earlyFiringDelay) {
+    super(metrics, outputs, dedupeHorizon);
     this.userSpec = StateSpecs.value(stateCoder);
-    this.dedupeHorizon = dedupeHorizon;
     this.earlyFiringDelay = earlyFiringDelay;
-    this.bounded = bounded;
     this.sweepMillis =
         dedupeHorizon == null ? 1 : Math.max(1, dedupeHorizon.getMillis() / UserStage.SWEEPS_PER_HORIZON);
     long retention = 0;
@@ -121,25 +83,10 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
       @Element KV<String, Event> element,
       @StateId("ids") MapState<String, Long> ids,
       @StateId("user") ValueState<UserState> user,
-      @StateId("buffer") BagState<Event> buffer,
-      @StateId("earliest") ValueState<Long> earliest,
       @TimerId("wake") Timer wake,
       @TimerId("flush") Timer flush,
       MultiOutputReceiver out) {
     Event event = element.getValue();
-    if (bounded) {
-      // Everything is emitted when the input ends, at the events' own times: hold the watermark at
-      // the earliest, or a runner that tracks watermarks in batch (the direct runner) would pass the
-      // windows downstream first and drop it all as late.
-      buffer.add(event);
-      long millis = event.getEventTimestamp().getMillis();
-      Long held = earliest.read();
-      if (held == null || millis < held) {
-        earliest.write(millis);
-        wake.withOutputTimestamp(new Instant(millis)).set(new Instant(MAX_TIME));
-      }
-      return;
-    }
     UserState state = user.read();
     if (state == null) {
       state = new UserState(metrics.size());
@@ -180,16 +127,9 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
       @Key String userId,
       @StateId("ids") MapState<String, Long> ids,
       @StateId("user") ValueState<UserState> user,
-      @StateId("buffer") BagState<Event> buffer,
-      @StateId("earliest") ValueState<Long> earliest,
       @TimerId("wake") Timer wake,
       @TimerId("flush") Timer flush,
       MultiOutputReceiver out) {
-    if (bounded) {
-      earliest.clear();
-      finishBounded(userId, buffer, out);
-      return;
-    }
     UserState state = user.read();
     if (state == null) {
       return;
@@ -256,45 +196,12 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
 
   @OnTimer("flush")
   public void onFlush(MultiOutputReceiver out) {
-    pending.flush((metric, value) -> {
+    pending.flush((metric, userId, state) -> {
       @SuppressWarnings("unchecked")
       TupleTag<Object> tag = (TupleTag<Object>) outputs.get(metric);
-      out.get(tag).outputWithTimestamp(value.getValue(), value.getTimestamp());
+      early(metric, userId, state,
+          (value, timestamp) -> out.get(tag).outputWithTimestamp(value, new Instant(timestamp)));
     });
-  }
-
-  /** A bounded input has ended: the user's events, deduplicated, in order through every metric. */
-  private void finishBounded(String userId, BagState<Event> buffer, MultiOutputReceiver out) {
-    List<Event> events = new ArrayList<>();
-    buffer.read().forEach(events::add);
-    buffer.clear();
-    List<Event> unique = events;
-    if (dedupeHorizon != null) {
-      events.sort(EARLIEST_COPY);
-      Set<String> seen = new HashSet<>();
-      unique = new ArrayList<>(events.size());
-      for (Event event : events) {
-        if (seen.add(event.getEventId())) {
-          unique.add(event);
-        }
-      }
-      duplicates.inc(events.size() - unique.size());
-    }
-    unique.sort(EVENT_TIME_ORDER);
-    Object[] states = new Object[metrics.size()];
-    for (Event event : unique) {
-      if (dedupeHorizon != null) {
-        out.get(UserStage.EVENTS).outputWithTimestamp(event, event.getEventTimestamp());
-      }
-      for (int i = 0; i < metrics.size(); i++) {
-        states[i] = onEvent(i, userId, states[i], event, out);
-      }
-    }
-    for (int i = 0; i < metrics.size(); i++) {
-      if (states[i] != null) {
-        onTime(i, userId, states[i], Long.MAX_VALUE, out);
-      }
-    }
   }
 
   /** Keeps one timer at the earliest time the ids or a metric need, moving it only earlier. */
@@ -321,59 +228,17 @@ final class UserStageFn extends DoFn<KV<String, Event>, Event> {
   }
 
   /**
-   * Replaces the user's waiting early values with the metric's current ones, and arms the flush
-   * timer if none is set. The timer holds no watermark: early values are never late for anything.
+   * Registers the user's latest state of a metric with early results, whose values the flush sends,
+   * and arms the flush timer if none is set. The timer holds no watermark: early values are never
+   * late for anything.
    */
   private void refreshEarly(
       int metric, String userId, @Nullable Object metricState, Timer flush) {
-    List<TimestampedValue<Object>> values = new ArrayList<>(1);
-    if (metricState != null) {
-      early(metric, userId, metricState, (value, timestamp) ->
-          values.add(TimestampedValue.of(value, new Instant(timestamp))));
+    if (!metrics.get(metric).hasEarlyResults()) {
+      return;
     }
-    if (pending.replace(metric, userId, values)) {
+    if (pending.replace(metric, userId, metricState)) {
       flush.offset(earlyFiringDelay).withNoOutputTimestamp().setRelative();
     }
-  }
-
-  // The metrics are typed per metric; the stage handles their states as objects.
-
-  @SuppressWarnings("unchecked")
-  private <S, O> @Nullable Object onEvent(
-      int i, String user, @Nullable Object state, Event event, MultiOutputReceiver out) {
-    UserMetric<S, O> metric = (UserMetric<S, O>) metrics.get(i);
-    TupleTag<O> tag = (TupleTag<O>) outputs.get(i);
-    return metric.onEvent(user, (S) state, event,
-        (value, timestamp) -> out.get(tag).outputWithTimestamp(value, new Instant(timestamp)));
-  }
-
-  @SuppressWarnings("unchecked")
-  private <S, O> @Nullable Object onTime(
-      int i, String user, Object state, long time, MultiOutputReceiver out) {
-    UserMetric<S, O> metric = (UserMetric<S, O>) metrics.get(i);
-    TupleTag<O> tag = (TupleTag<O>) outputs.get(i);
-    return metric.onTime(user, (S) state, time,
-        (value, timestamp) -> out.get(tag).outputWithTimestamp(value, new Instant(timestamp)));
-  }
-
-  @SuppressWarnings("unchecked")
-  private <S> long nextWakeUp(int i, Object state) {
-    return ((UserMetric<S, ?>) metrics.get(i)).nextWakeUp((S) state);
-  }
-
-  @SuppressWarnings("unchecked")
-  private <S, O> void early(int i, String user, Object state, UserMetric.Output<O> out) {
-    ((UserMetric<S, O>) metrics.get(i)).early(user, (S) state, out);
-  }
-
-  /**
-   * Metrics emit values for the past (a session at its end, a funnel step at its attempt's start),
-   * from an element or a timer later than that: allowed, since the stage holds no watermark and what
-   * reads them downstream either ignores timestamps or allows for the lateness (see {@link UserStage}).
-   */
-  @Override
-  @SuppressWarnings("deprecation")
-  public Duration getAllowedTimestampSkew() {
-    return Duration.millis(Long.MAX_VALUE);
   }
 }

@@ -76,6 +76,11 @@ class UserStageTest {
     }
 
     @Override
+    public boolean hasEarlyResults() {
+      return true;
+    }
+
+    @Override
     public void early(String user, long[] state, Output<String> out) {
       if (state[2] == 1) {
         out.emit("~" + user + " " + state[0], state[1]);

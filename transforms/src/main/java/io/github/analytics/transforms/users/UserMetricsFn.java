@@ -1,0 +1,88 @@
+package io.github.analytics.transforms.users;
+
+import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.PipelineCounters;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.TupleTag;
+import org.checkerframework.checker.nullness.qual.Nullable;
+import org.joda.time.Duration;
+import org.joda.time.Instant;
+
+/**
+ * What the two stateful steps of {@link UserStage} share: the metrics, their outputs and the typed
+ * calls into them. {@link UserStageFn} runs an unbounded input event by event, {@link
+ * BoundedUserStageFn} a bounded one user by user; each declares only the state it uses, since Beam's
+ * Flink runner binds every declared state parameter again for every element.
+ */
+abstract class UserMetricsFn extends DoFn<KV<String, Event>, Event> {
+  private static final long serialVersionUID = 1L;
+
+  /** Orders the copies of an event: earliest event time, then arrival, then server timestamp. */
+  static final Comparator<Event> EARLIEST_COPY =
+      Comparator.comparing(Event::getEventTimestamp)
+          .thenComparing(Event::getReceivedAt)
+          .thenComparing(Event::getServerTimestamp, Comparator.nullsLast(Comparator.naturalOrder()));
+
+  /** The order metrics see a user's events in on a bounded input. */
+  static final Comparator<Event> EVENT_TIME_ORDER =
+      Comparator.comparing(Event::getEventTimestamp).thenComparing(Event::getEventId);
+
+  static final long MAX_TIME = GlobalWindow.INSTANCE.maxTimestamp().getMillis();
+
+  final List<UserMetric<?, ?>> metrics;
+  final List<TupleTag<?>> outputs;
+  final @Nullable Duration dedupeHorizon;
+  final Counter duplicates = PipelineCounters.counter(PipelineCounters.DUPLICATES_DROPPED);
+
+  UserMetricsFn(List<UserMetric<?, ?>> metrics, List<TupleTag<?>> outputs, @Nullable Duration dedupeHorizon) {
+    this.metrics = List.copyOf(metrics);
+    this.outputs = List.copyOf(outputs);
+    this.dedupeHorizon = dedupeHorizon;
+  }
+
+  // The metrics are typed per metric; the stage handles their states as objects.
+
+  @SuppressWarnings("unchecked")
+  final <S, O> @Nullable Object onEvent(
+      int i, String user, @Nullable Object state, Event event, MultiOutputReceiver out) {
+    UserMetric<S, O> metric = (UserMetric<S, O>) metrics.get(i);
+    TupleTag<O> tag = (TupleTag<O>) outputs.get(i);
+    return metric.onEvent(user, (S) state, event,
+        (value, timestamp) -> out.get(tag).outputWithTimestamp(value, new Instant(timestamp)));
+  }
+
+  @SuppressWarnings("unchecked")
+  final <S, O> @Nullable Object onTime(
+      int i, String user, Object state, long time, MultiOutputReceiver out) {
+    UserMetric<S, O> metric = (UserMetric<S, O>) metrics.get(i);
+    TupleTag<O> tag = (TupleTag<O>) outputs.get(i);
+    return metric.onTime(user, (S) state, time,
+        (value, timestamp) -> out.get(tag).outputWithTimestamp(value, new Instant(timestamp)));
+  }
+
+  @SuppressWarnings("unchecked")
+  final <S> long nextWakeUp(int i, Object state) {
+    return ((UserMetric<S, ?>) metrics.get(i)).nextWakeUp((S) state);
+  }
+
+  @SuppressWarnings("unchecked")
+  final <S, O> void early(int i, String user, Object state, UserMetric.Output<O> out) {
+    ((UserMetric<S, O>) metrics.get(i)).early(user, (S) state, out);
+  }
+
+  /**
+   * Metrics emit values for the past (a session at its end, a funnel step at its attempt's start),
+   * from an element or a timer later than that: allowed, since the stage holds no watermark and what
+   * reads them downstream either ignores timestamps or allows for the lateness (see {@link UserStage}).
+   */
+  @Override
+  @SuppressWarnings("deprecation")
+  public Duration getAllowedTimestampSkew() {
+    return Duration.millis(Long.MAX_VALUE);
+  }
+}
