@@ -204,13 +204,12 @@ class StreamingRecoveryTest {
       awaitTrue("the first half counted by the first process",
           () -> alive(firstJob, firstLog) && Dashboard.read(redis, day).countedEvents() == validInFirstHalf,
           () -> Dashboard.read(redis, day).summary());
-      // Wait for a checkpoint taken after that which is surely complete (its successor was
-      // triggered), then crash the process.
+      // Wait for a checkpoint taken after that which is surely complete (see restorePoint), then
+      // crash the process.
       int before = newestCheckpoint(checkpoints);
       progress("restart run: first half counted, waiting for a checkpoint after " + before);
       awaitTrue("a complete checkpoint after checkpoint " + before,
-          () -> alive(firstJob, firstLog) && completeCheckpoints(checkpoints).keySet().stream()
-              .anyMatch(n -> n > before && newestCheckpoint(checkpoints) > n),
+          () -> alive(firstJob, firstLog) && surelyComplete(checkpoints) > before,
           () -> "checkpoints: " + checkpointDirs(checkpoints));
       firstJob.destroyForcibly().waitFor();
       Path restorePoint = restorePoint(checkpoints);
@@ -459,15 +458,28 @@ class StreamingRecoveryTest {
    * (Flink deletes the one before only after the new one completed).
    */
   private static Path restorePoint(Path root) {
+    int surely = surelyComplete(root);
+    if (surely == 0) {
+      fail("No complete checkpoint under " + root + ": " + checkpointDirs(root));
+    }
+    return completeCheckpoints(root).get(surely);
+  }
+
+  /**
+   * The number of the newest checkpoint that is surely complete, by {@link #restorePoint}'s rule (0 if
+   * none). A test waits on this rather than on seeing two checkpoint folders at once: when
+   * checkpoints are quick, the one before is usually deleted before a poll sees both.
+   */
+  private static int surelyComplete(Path root) {
     TreeMap<Integer, Path> complete = completeCheckpoints(root);
     if (complete.isEmpty()) {
-      fail("No complete checkpoint under " + root + ": " + checkpointDirs(root));
+      return 0;
     }
     int newest = complete.lastKey();
     if (complete.size() == 1 || newestCheckpoint(root) > newest) {
-      return complete.get(newest);
+      return newest;
     }
-    return complete.lowerEntry(newest).getValue();
+    return complete.lowerKey(newest);
   }
 
   // ---- polling
