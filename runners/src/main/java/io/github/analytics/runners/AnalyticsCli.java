@@ -1,5 +1,6 @@
 package io.github.analytics.runners;
 
+import io.github.analytics.collector.CollectorCommand;
 import io.github.analytics.generator.GenerateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -9,13 +10,14 @@ import picocli.CommandLine.Command;
     name = "analytics",
     mixinStandardHelpOptions = true,
     version = "analytics 0.1.0",
-    description = "Product analytics on Apache Beam: generate events, run the streaming and batch layers, query the warehouse.",
+    description = "Product analytics on Apache Beam: collect and generate events, run the streaming and batch layers, query the warehouse.",
     subcommands = {
       DemoCommand.class,
       GenerateCommand.class,
       BatchCommand.class,
       BackfillCommand.class,
       StreamCommand.class,
+      CollectorCommand.class,
       SqlCommand.class,
       StackCommand.class,
       FlinkClusterCommand.class,

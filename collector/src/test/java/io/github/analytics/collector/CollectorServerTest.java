@@ -1,0 +1,303 @@
+package io.github.analytics.collector;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.analytics.stack.KafkaBroker;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The collector against a real Kafka broker: what each request gets back, and what reaches the topics. */
+class CollectorServerTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String KEY = "wk_test_1";
+  private static final String SOURCE = "web-test";
+  private static final int MAX_EVENT = 2_000;
+  private static final int MAX_REQUEST = 20_000;
+
+  private static Path dir;
+  private static KafkaBroker kafka;
+  private static CollectorServer collector;
+  private static HttpClient http;
+  private static int topicCounter;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory("collector-test");
+    kafka = KafkaBroker.start(dir.resolve("kafka"));
+    http = HttpClient.newHttpClient();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (collector != null) {
+      collector.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  /** A collector of its own on fresh topics; returns {events topic, dead-letter topic}. */
+  private static String[] freshCollector() {
+    if (collector != null) {
+      collector.close();
+    }
+    String events = "events-" + (++topicCounter);
+    String deadLetters = events + ".dead_letters";
+    kafka.createTopics(events, deadLetters);
+    collector = CollectorServer.start(CollectorSettings.defaults().withPort(0).withTopics(events, deadLetters)
+            .withLimits(MAX_EVENT, MAX_REQUEST, 10 * MAX_REQUEST),
+        WriteKeys.of(Map.of(KEY, SOURCE)), kafka.bootstrapServers());
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!collector.healthy()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the collector did not see Kafka within 30 s");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+    }
+    return new String[] {events, deadLetters};
+  }
+
+  private static HttpResponse<String> post(String path, byte[] body, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + collector.port() + path))
+        .timeout(Duration.ofSeconds(60))
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    if (headers.length > 0) {
+      request.headers(headers);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String basic(String key) {
+    return "Basic " + Base64.getEncoder().encodeToString((key + ":").getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static byte[] gzip(byte[] body) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (GZIPOutputStream zip = new GZIPOutputStream(out)) {
+      zip.write(body);
+    }
+    return out.toByteArray();
+  }
+
+  /** Every record of {@code topic}, polled until {@code expected} are there (or 30 s passed). */
+  private static List<ConsumerRecord<String, byte[]>> read(String topic, int expected) {
+    Map<String, Object> config = new HashMap<>();
+    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (records.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      // One more poll: more than expected must show too.
+      consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+    }
+    return records;
+  }
+
+  private static String header(ConsumerRecord<String, byte[]> record, String name) {
+    var header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void aBatchIsAcceptedOnceKafkaHasItAndItsBadMessageGoesToTheDeadLetters() throws Exception {
+    String[] topics = freshCollector();
+    String batch = """
+        {"batch":[
+          {"type":"track","event":"signup","userId":"u1","messageId":"m-1","timestamp":"2026-12-06T10:00:00Z"},
+          {"type":"page","name":"Home","anonymousId":"a2","messageId":"m-2"},
+          {"type":"identify","userId":"u3","traits":{"plan":"pro"},"messageId":"m-3"},
+          {"type":"track","event":"nobody","messageId":"m-4"}
+        ],"sentAt":"2026-12-06T10:00:01Z","context":{"library":{"name":"analytics-node"}}}""";
+    HttpResponse<String> response = post("/v1/batch", utf8(batch), "Authorization", basic(KEY),
+        "Content-Type", "application/json", "User-Agent", "test-agent/1.0");
+    assertEquals(200, response.statusCode(), response.body());
+    JsonNode answer = JSON.readTree(response.body());
+    assertEquals(3, answer.path("accepted").asInt(), response.body());
+    assertEquals(1, answer.path("rejected").asInt(), response.body());
+
+    List<ConsumerRecord<String, byte[]>> events = read(topics[0], 3);
+    assertEquals(3, events.size(), "each accepted event once");
+    Map<String, JsonNode> byUser = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> record : events) {
+      JsonNode event = JSON.readTree(record.value());
+      assertEquals(record.key(), event.path("user_id").asText(), "keyed by user_id");
+      assertEquals(SOURCE, header(record, "source"));
+      assertEquals(event.path("server_timestamp").asText(),
+          java.time.Instant.ofEpochMilli(record.timestamp()).toString(), "the record's time is the arrival");
+      assertEquals("127.0.0.1", event.path("client_ip").asText());
+      assertEquals("test-agent/1.0", event.path("user_agent").asText());
+      assertEquals("server", event.path("platform").asText(), "the batch's context (analytics-node)");
+      byUser.put(record.key(), event);
+    }
+    assertEquals(java.util.Set.of("u1", "a2", "u3"), byUser.keySet());
+    assertEquals("signup", byUser.get("u1").path("event_type").asText());
+    assertEquals("page_view", byUser.get("a2").path("event_type").asText());
+    assertEquals("pro", byUser.get("u3").path("properties").path("plan").asText());
+
+    List<ConsumerRecord<String, byte[]>> dead = read(topics[1], 1);
+    assertEquals(1, dead.size());
+    assertEquals("MISSING_FIELD", header(dead.get(0), "dead_letter_reason"));
+    assertEquals("collector", header(dead.get(0), "dead_letter_step"));
+    assertEquals(SOURCE, header(dead.get(0), "source"));
+    assertEquals("m-4", JSON.readTree(dead.get(0).value()).path("messageId").asText(), "the payload as parsed");
+  }
+
+  @Test
+  void theWriteKeyMayComeInTheBodyAndSingleCallsTakeTheirTypeFromThePath() throws Exception {
+    String[] topics = freshCollector();
+    assertEquals(200, post("/v1/import", utf8("{\"writeKey\":\"" + KEY + "\",\"batch\":[{\"type\":\"track\","
+        + "\"event\":\"x\",\"userId\":\"u1\"}]}"), "Content-Type", "application/json").statusCode());
+    // navigator.sendBeacon: text/plain, the key in the body.
+    assertEquals(200, post("/v1/track", utf8("{\"writeKey\":\"" + KEY + "\",\"event\":\"beacon\",\"userId\":\"u2\"}"),
+        "Content-Type", "text/plain;charset=UTF-8").statusCode());
+    assertEquals(200, post("/v1/native", utf8("{\"events\":[{\"event_id\":\"6f1c2a4e-0b7d-4e8a-9c3f-1a2b3c4d5e6f\","
+        + "\"event_type\":\"purchase\",\"user_id\":\"u3\",\"session_id\":\"s\",\"platform\":\"web\","
+        + "\"client_timestamp\":\"2026-12-06T10:00:00Z\",\"server_timestamp\":\"1999-01-01T00:00:00Z\"},"
+        + "{\"event_type\":\"no user\"}]}"), "Authorization", basic(KEY)).statusCode());
+    List<ConsumerRecord<String, byte[]>> events = read(topics[0], 3);
+    assertEquals(3, events.size());
+    Map<String, JsonNode> byUser = new HashMap<>();
+    for (ConsumerRecord<String, byte[]> record : events) {
+      byUser.put(record.key(), JSON.readTree(record.value()));
+    }
+    assertEquals("x", byUser.get("u1").path("event_type").asText());
+    assertEquals("beacon", byUser.get("u2").path("event_type").asText());
+    assertTrue(byUser.get("u3").path("server_timestamp").asText().startsWith("20"), "the server stamps its time");
+    assertTrue(!byUser.get("u3").path("server_timestamp").asText().startsWith("1999"), "not the client's claim");
+    assertEquals(1, read(topics[1], 1).size(), "the native event without a user went to the dead letters");
+  }
+
+  @Test
+  void hostileRequestsGetTheirStatusAndNothingReachesKafka() throws Exception {
+    String[] topics = freshCollector();
+    byte[] track = utf8("{\"batch\":[{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\"}]}");
+    String json = "application/json";
+    assertEquals(401, post("/v1/batch", track, "Content-Type", json).statusCode(), "no key");
+    assertEquals(401, post("/v1/batch", track, "Authorization", basic("nope"), "Content-Type", json).statusCode());
+    assertEquals(401, post("/v1/batch", track, "Authorization", "Bearer x", "Content-Type", json).statusCode());
+    assertEquals(415, post("/v1/batch", track, "Authorization", basic(KEY),
+        "Content-Type", "application/x-www-form-urlencoded").statusCode());
+    assertEquals(415, post("/v1/batch", track, "Authorization", basic(KEY), "Content-Encoding", "br").statusCode());
+    assertEquals(400, post("/v1/batch", utf8("{\"batch\":[{\"type\":"), "Authorization", basic(KEY)).statusCode(),
+        "truncated JSON");
+    assertEquals(400, post("/v1/batch", new byte[] {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'},
+        "Authorization", basic(KEY)).statusCode(), "invalid UTF-8");
+    assertEquals(400, post("/v1/batch", utf8("{\"a\":1,\"a\":2}"), "Authorization", basic(KEY)).statusCode(),
+        "duplicate keys");
+    assertEquals(400, post("/v1/batch", utf8("[" .repeat(200) + "]".repeat(200)), "Authorization", basic(KEY))
+        .statusCode(), "deep nesting");
+    assertEquals(400, post("/v1/batch", utf8("{\"batch\":{}}"), "Authorization", basic(KEY)).statusCode(),
+        "batch not a list");
+    byte[] big = utf8("{\"batch\":[],\"pad\":\"" + "x".repeat(MAX_REQUEST) + "\"}");
+    assertEquals(413, post("/v1/batch", big, "Authorization", basic(KEY)).statusCode(), "over the request limit");
+    byte[] bomb = gzip(new byte[50 * MAX_REQUEST]);
+    assertTrue(bomb.length < MAX_REQUEST / 10, "the bomb is small on the wire");
+    assertEquals(413, post("/v1/batch", bomb, "Authorization", basic(KEY), "Content-Encoding", "gzip").statusCode(),
+        "a gzip bomb is cut at the limit");
+    byte[] zipped = gzip(track);
+    assertEquals(400, post("/v1/batch", Arrays.copyOf(zipped, zipped.length - 6), "Authorization", basic(KEY),
+        "Content-Encoding", "gzip").statusCode(), "truncated gzip");
+    assertEquals(404, post("/v2/batch", track, "Authorization", basic(KEY)).statusCode());
+    assertEquals(0, read(topics[0], 0).size(), "no hostile request wrote an event");
+
+    // A message over the event limit inside a good batch goes to the dead letters; the rest is accepted.
+    byte[] mixed = utf8("{\"batch\":[{\"type\":\"track\",\"event\":\"x\",\"userId\":\"u\",\"properties\":{\"p\":\""
+        + "y".repeat(MAX_EVENT) + "\"}},{\"type\":\"track\",\"event\":\"ok\",\"userId\":\"u\"}]}");
+    HttpResponse<String> response = post("/v1/batch", gzip(mixed), "Authorization", basic(KEY),
+        "Content-Encoding", "gzip");
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(1, JSON.readTree(response.body()).path("accepted").asInt());
+    assertEquals(1, read(topics[0], 1).size());
+    List<ConsumerRecord<String, byte[]>> dead = read(topics[1], 1);
+    assertEquals(1, dead.size());
+    assertEquals("PAYLOAD_TOO_LARGE", header(dead.get(0), "dead_letter_reason"));
+  }
+
+  @Test
+  void segmentsOwnJavaLibrarySendsToIt() throws Exception {
+    String[] topics = freshCollector();
+    com.segment.analytics.Analytics analytics = com.segment.analytics.Analytics.builder(KEY)
+        .endpoint("http://127.0.0.1:" + collector.port())
+        .build();
+    try {
+      analytics.enqueue(com.segment.analytics.messages.TrackMessage.builder("Order Completed")
+          .userId("u1").properties(Map.of("revenue", 19.99)));
+      analytics.enqueue(com.segment.analytics.messages.IdentifyMessage.builder()
+          .userId("u2").traits(Map.of("plan", "pro")));
+      analytics.enqueue(com.segment.analytics.messages.PageMessage.builder("Pricing").anonymousId("a3"));
+      analytics.flush();
+      List<ConsumerRecord<String, byte[]>> events = read(topics[0], 3);
+      assertEquals(3, events.size(), "the library's three calls, once each");
+      Map<String, JsonNode> byUser = new HashMap<>();
+      for (ConsumerRecord<String, byte[]> record : events) {
+        byUser.put(record.key(), JSON.readTree(record.value()));
+      }
+      assertEquals("Order Completed", byUser.get("u1").path("event_type").asText());
+      assertEquals(19.99, byUser.get("u1").path("properties").path("revenue").asDouble());
+      assertEquals("identify", byUser.get("u2").path("event_type").asText());
+      assertEquals("page_view", byUser.get("a3").path("event_type").asText());
+      assertEquals("server", byUser.get("u1").path("platform").asText(), "analytics-java is a server library");
+      for (JsonNode event : byUser.values()) {
+        java.util.UUID.fromString(event.path("event_id").asText());
+      }
+      assertEquals(0, read(topics[1], 0).size(), "nothing dead-lettered");
+    } finally {
+      analytics.shutdown();
+    }
+  }
+
+  @Test
+  void healthAndCrossOriginCalls() throws Exception {
+    freshCollector();
+    HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + collector.port() + "/healthz")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, health.statusCode());
+    HttpResponse<String> preflight = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + collector.port() + "/v1/batch"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://shop.example")
+        .header("Access-Control-Request-Method", "POST").build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(204, preflight.statusCode());
+    assertEquals("https://shop.example", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(""));
+    assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("Content-Type"));
+  }
+}
