@@ -286,6 +286,46 @@ class CollectorServerTest {
   }
 
   @Test
+  void withoutKafkaRequestsGet503WithRetryAfterAndHealthSaysSo() throws Exception {
+    // A broker of its own, stopped mid-test; the class's broker stays up for the other tests.
+    KafkaBroker own = KafkaBroker.start(dir.resolve("kafka-stopped"));
+    try (CollectorServer alone = CollectorServer.start(CollectorSettings.defaults().withPort(0)
+            .withTopics("events", "events.dead_letters").withDeliveryTimeout(Duration.ofSeconds(4)),
+        WriteKeys.of(Map.of(KEY, SOURCE)), own.bootstrapServers())) {
+      own.createTopics("events", "events.dead_letters");
+      URI health = URI.create("http://127.0.0.1:" + alone.port() + "/healthz");
+      awaitStatus(health, 200);
+      HttpRequest track = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + alone.port() + "/v1/track"))
+          .header("Authorization", basic(KEY)).header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"event\":\"x\",\"userId\":\"u\"}")).build();
+      assertEquals(200, http.send(track, HttpResponse.BodyHandlers.ofString()).statusCode());
+
+      own.close();
+      awaitStatus(health, 503);
+      HttpResponse<String> refused = http.send(track, HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, refused.statusCode(), refused.body());
+      assertEquals("5", refused.headers().firstValue("Retry-After").orElse(""));
+      assertEquals("unavailable", JSON.readTree(refused.body()).path("error").asText());
+    } finally {
+      own.close();
+    }
+  }
+
+  /** Polls {@code uri} until it answers {@code status}, for at most 30 s. */
+  private static void awaitStatus(URI uri, int status) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    int last = -1;
+    while (System.nanoTime() < deadline) {
+      last = http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+      if (last == status) {
+        return;
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+    }
+    throw new AssertionError(uri + " answered " + last + ", not " + status + ", for 30 s");
+  }
+
+  @Test
   void healthAndCrossOriginCalls() throws Exception {
     freshCollector();
     HttpResponse<String> health = http.send(HttpRequest.newBuilder(
