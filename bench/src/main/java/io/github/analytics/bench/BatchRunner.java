@@ -18,7 +18,10 @@ public enum BatchRunner {
   SPARK("Spark") {
     @Override
     public List<String> args(int cores) {
-      return List.of("--runner=SparkRunner", "--sparkMaster=local[" + cores + "]");
+      // As `analytics batch` runs it (SparkDefaults.batch): cached steps go to disk instead of being
+      // computed again for each of their outputs.
+      return List.of("--runner=SparkRunner", "--sparkMaster=local[" + cores + "]",
+          "--storageLevel=DISK_ONLY");
     }
   };
 

@@ -42,7 +42,7 @@ final class BackfillCommand implements Callable<Integer> {
     BackfillOptions options =
         PipelineOptionsFactory.fromArgs(
                 S3Settings.withoutRegionProbe(
-                        FlinkDefaults.batch(BatchCommand.withDefaultRunner(beamArgs(args))))
+                        SparkDefaults.batch(FlinkDefaults.batch(BatchCommand.withDefaultRunner(beamArgs(args)))))
                     .toArray(String[]::new))
             .withValidation()
             .as(BackfillOptions.class);

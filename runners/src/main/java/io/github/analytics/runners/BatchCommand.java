@@ -47,7 +47,7 @@ final class BatchCommand implements Callable<Integer> {
       return 0;
     }
     BatchPipeline.main(
-        S3Settings.withoutRegionProbe(FlinkDefaults.batch(withDefaultRunner(args)))
+        S3Settings.withoutRegionProbe(SparkDefaults.batch(FlinkDefaults.batch(withDefaultRunner(args))))
             .toArray(String[]::new));
     return 0;
   }

@@ -149,7 +149,8 @@ final class DemoCommand implements Callable<Integer> {
         "--fromDate=" + date,
         "--geoDatabase=" + geo,
         "--duckDbPath=" + warehouse));
-    args.addAll(runnerArgs());
+    // As `analytics batch` runs it.
+    args.addAll(SparkDefaults.batch(FlinkDefaults.batch(runnerArgs())));
     PipelineOptionsFactory.register(BatchPipelineOptions.class);
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(BatchPipelineOptions.class);

@@ -138,7 +138,7 @@ final class LambdaDemo {
         System.out.printf(Locale.ROOT,
             "%n[5/5] Running the batch pipeline over that archive (%s to %s) into %s...%n",
             first, last, warehouse);
-        List<String> args = new ArrayList<>(FlinkDefaults.batch(batchRunnerArgs));
+        List<String> args = new ArrayList<>(SparkDefaults.batch(FlinkDefaults.batch(batchRunnerArgs)));
         args.addAll(List.of("--archiveRoot=" + archive, "--fromDate=" + first, "--toDate=" + last,
             "--lateArrivalDays=0", "--geoDatabase=" + geo, "--duckDbPath=" + warehouse));
         PipelineOptionsFactory.register(BatchPipelineOptions.class);
