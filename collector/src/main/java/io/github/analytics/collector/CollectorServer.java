@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.GracefulShutdownHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
@@ -66,6 +68,7 @@ public final class CollectorServer implements AutoCloseable {
   private final KafkaPublisher publisher;
   private final ObjectMapper mapper;
   private final SegmentTranslator translator;
+  private final GracefulShutdownHandler requests;
   private final Undertow server;
 
   private CollectorServer(CollectorSettings settings, WriteKeys keys, KafkaPublisher publisher) {
@@ -77,10 +80,11 @@ public final class CollectorServer implements AutoCloseable {
     mapper.getFactory().setStreamReadConstraints(
         StreamReadConstraints.builder().maxNestingDepth(64).build());
     this.translator = new SegmentTranslator(mapper);
+    this.requests = Handlers.gracefulShutdown(this::handle);
     this.server = Undertow.builder()
         .addHttpListener(settings.port(), settings.host())
         .setWorkerThreads(settings.workerThreads())
-        .setHandler(this::handle)
+        .setHandler(requests)
         .build();
   }
 
@@ -112,8 +116,22 @@ public final class CollectorServer implements AutoCloseable {
     return publisher.kafkaUp();
   }
 
+  /**
+   * Stops cleanly: new requests get 503 (clients retry them elsewhere or later), requests under way
+   * finish and get their answer (for at most the delivery timeout), then the listener and the
+   * producer close. So a client is never left without an answer for events Kafka has.
+   */
   @Override
   public void close() {
+    requests.shutdown();
+    try {
+      if (!requests.awaitShutdown(settings.deliveryTimeout().toMillis() + 1_000)) {
+        LOG.warn("Stopping with requests still under way after {}; their clients get no answer and retry",
+            settings.deliveryTimeout());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     server.stop();
     publisher.close();
   }

@@ -15,6 +15,12 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * A real single-node Kafka broker in KRaft mode (broker and controller in one process), in a JVM of
@@ -35,11 +41,13 @@ public final class KafkaBroker implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final Path workDir;
   private final Path log;
 
-  private KafkaBroker(Process process, int port, Path log) {
+  private KafkaBroker(Process process, int port, Path workDir, Path log) {
     this.process = process;
     this.port = port;
+    this.workDir = workDir;
     this.log = log;
   }
 
@@ -73,15 +81,29 @@ public final class KafkaBroker implements AutoCloseable {
       Path log = workDir.resolve("kafka.log");
       String classpath = brokerClasspath();
       format(classpath, properties, workDir, log);
-      List<String> command = java(classpath);
-      command.addAll(List.of("kafka.Kafka", properties.toAbsolutePath().toString()));
-      Process process = ServiceProcess.start(command, workDir, log);
-      KafkaBroker broker = new KafkaBroker(process, port, log);
-      ServiceProcess.awaitReady("The Kafka broker", process, log, START_TIMEOUT, broker::answers);
-      return broker;
+      return launch(classpath, port, workDir, log);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot prepare the Kafka broker's directory " + workDir, e);
     }
+  }
+
+  /**
+   * Stops this broker cleanly if it runs, and starts it again on the same ports and log directory:
+   * what it acknowledged before is still there, and clients that knew it reconnect. For tests of what
+   * happens while the broker is away; this instance is stopped, use the one returned.
+   */
+  public KafkaBroker restart() {
+    close();
+    return launch(brokerClasspath(), port, workDir, log);
+  }
+
+  private static KafkaBroker launch(String classpath, int port, Path workDir, Path log) {
+    List<String> command = java(classpath);
+    command.addAll(List.of("kafka.Kafka", workDir.resolve("server.properties").toAbsolutePath().toString()));
+    Process process = ServiceProcess.start(command, workDir, log);
+    KafkaBroker broker = new KafkaBroker(process, port, workDir, log);
+    ServiceProcess.awaitReady("The Kafka broker", process, log, START_TIMEOUT, broker::answers);
+    return broker;
   }
 
   /** {@code host:port} for producers, consumers and KafkaIO. */
@@ -109,6 +131,31 @@ public final class KafkaBroker implements AutoCloseable {
       throw new IllegalStateException("Cannot create the topics " + List.of(names) + " on the broker at "
           + bootstrapServers() + " (log: " + log + ")", e);
     }
+  }
+
+  /**
+   * Every committed record of {@code topic} from its beginning, polled until at least {@code expected}
+   * came or {@code timeout} passed, then polled once more so that more than expected shows too. For
+   * tests that check what reached a topic.
+   */
+  public List<ConsumerRecord<String, byte[]>> readAll(String topic, int expected, Duration timeout) {
+    Map<String, Object> config = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+    try (KafkaConsumer<String, byte[]> consumer =
+        new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (records.size() < expected && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+    }
+    return records;
   }
 
   /** The broker's log file, for a failing test's message. */
