@@ -16,6 +16,7 @@ import static io.github.analytics.transforms.ingest.ParsedFields.USER_ID;
 import static io.github.analytics.transforms.ingest.ParsedFields.UUID_WITH_UPPER_CASE;
 
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.analytics.common.IsoTimestamps;
 import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;

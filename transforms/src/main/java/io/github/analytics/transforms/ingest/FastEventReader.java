@@ -10,6 +10,7 @@ import static io.github.analytics.transforms.ingest.ParsedFields.PROPERTIES;
 import static io.github.analytics.transforms.ingest.ParsedFields.SERVER_TIMESTAMP;
 
 import com.fasterxml.jackson.core.JsonToken;
+import io.github.analytics.common.IsoTimestamps;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.analytics.common.IsoTimestamps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;

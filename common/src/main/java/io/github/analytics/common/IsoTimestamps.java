@@ -1,4 +1,4 @@
-package io.github.analytics.transforms.ingest;
+package io.github.analytics.common;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
@@ -15,12 +15,15 @@ import java.time.format.DateTimeParseException;
  * It only ever answers for a text it is sure the JDK accepts; anything else (a lower-case {@code t}
  * or {@code z}, a missing seconds field, a year of more than four digits, an invalid date, hour 24,
  * an offset of 18 hours or more, trailing text, ...) goes to the JDK, which decides.
+ *
+ * <p>{@link #format} is the other way, as {@code Instant.ofEpochMilli(millis).toString()} but always
+ * with three fraction digits, by hand for the same reason.
  */
-final class IsoTimestamps {
+public final class IsoTimestamps {
   /**
    * What {@link #fastEpochMillis} returns when the JDK must decide; no four-digit year maps to it.
    */
-  static final long NOT_FAST = Long.MIN_VALUE;
+  public static final long NOT_FAST = Long.MIN_VALUE;
 
   /** Days from 0000-01-01 to 1970-01-01 in the proleptic Gregorian calendar. */
   private static final long DAYS_0000_TO_1970 = 719_528L;
@@ -33,14 +36,14 @@ final class IsoTimestamps {
    * @throws DateTimeParseException when the JDK refuses the text
    * @throws ArithmeticException when the instant is beyond the epoch-millisecond range
    */
-  static long epochMillis(String text) {
+  public static long epochMillis(String text) {
     char[] chars = text.toCharArray();
     long fast = fastEpochMillis(chars, 0, chars.length);
     return fast != NOT_FAST ? fast : jdkEpochMillis(text);
   }
 
   /** The JDK's answer, the reference the fast path must match. */
-  static long jdkEpochMillis(String text) {
+  public static long jdkEpochMillis(String text) {
     return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME)
         .toInstant()
         .toEpochMilli();
@@ -51,7 +54,7 @@ final class IsoTimestamps {
    * and is valid, else {@link #NOT_FAST} (the text may still be valid: ask {@link
    * #jdkEpochMillis}).
    */
-  static long fastEpochMillis(char[] chars, int offset, int length) {
+  public static long fastEpochMillis(char[] chars, int offset, int length) {
     // yyyy-MM-ddTHH:mm:ss is 19 characters; an offset takes at least one more.
     if (length < 20 || length > 35) {
       return NOT_FAST;
@@ -120,6 +123,60 @@ final class IsoTimestamps {
     long epochSecond =
         epochDay(year, month, day) * 86_400L + hour * 3600L + minute * 60L + second - offsetSeconds;
     return epochSecond * 1000L + millis;
+  }
+
+  /**
+   * {@code epochMillis} as {@code yyyy-MM-ddTHH:mm:ss.SSSZ} (UTC), the instant {@link #epochMillis}
+   * reads back; outside the years 0000 to 9999, {@code Instant.toString()}.
+   */
+  public static String format(long epochMillis) {
+    long days = Math.floorDiv(epochMillis, 86_400_000L);
+    int millisOfDay = (int) Math.floorMod(epochMillis, 86_400_000L);
+    // Civil from days (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms"), era of 400 years.
+    long z = days + DAYS_0000_TO_1970 - 60; // days since 0000-03-01
+    long era = Math.floorDiv(z, 146_097L);
+    int dayOfEra = (int) (z - era * 146_097L);
+    int yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+    long year = yearOfEra + era * 400;
+    int dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    int mp = (5 * dayOfYear + 2) / 153;
+    int day = dayOfYear - (153 * mp + 2) / 5 + 1;
+    int month = mp < 10 ? mp + 3 : mp - 9;
+    if (month <= 2) {
+      year++;
+    }
+    if (year < 0 || year > 9999) {
+      return java.time.Instant.ofEpochMilli(epochMillis).toString();
+    }
+    char[] out = new char[24];
+    put4(out, 0, (int) year);
+    out[4] = '-';
+    put2(out, 5, month);
+    out[7] = '-';
+    put2(out, 8, day);
+    out[10] = 'T';
+    put2(out, 11, millisOfDay / 3_600_000);
+    out[13] = ':';
+    put2(out, 14, millisOfDay / 60_000 % 60);
+    out[16] = ':';
+    put2(out, 17, millisOfDay / 1000 % 60);
+    out[19] = '.';
+    int millis = millisOfDay % 1000;
+    out[20] = (char) ('0' + millis / 100);
+    out[21] = (char) ('0' + millis / 10 % 10);
+    out[22] = (char) ('0' + millis % 10);
+    out[23] = 'Z';
+    return new String(out);
+  }
+
+  private static void put2(char[] out, int at, int value) {
+    out[at] = (char) ('0' + value / 10);
+    out[at + 1] = (char) ('0' + value % 10);
+  }
+
+  private static void put4(char[] out, int at, int value) {
+    put2(out, at, value / 100);
+    put2(out, at + 2, value % 100);
   }
 
   /** As LocalDate.toEpochDay, for years 0 to 9999. */

@@ -1,4 +1,4 @@
-package io.github.analytics.transforms.ingest;
+package io.github.analytics.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -229,6 +229,24 @@ class IsoTimestampsTest {
         s.append('Z');
     }
     return s.toString();
+  }
+
+  @Test
+  void formatWritesWhatTheJdkWritesWithThreeFractionDigitsAndReadsBack() {
+    java.time.format.DateTimeFormatter jdk = java.time.format.DateTimeFormatter
+        .ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+    long first = java.time.Instant.parse("0000-01-01T00:00:00Z").toEpochMilli();
+    long last = java.time.Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+    SplittableRandom random = new SplittableRandom(7);
+    long[] edges = {0, -1, 1, first, last, 951_782_400_000L /* 2000-02-29 */, 1_795_766_400_123L};
+    for (int i = 0; i < 200_000 + edges.length; i++) {
+      long millis = i < edges.length ? edges[i] : random.nextLong(first, last + 1);
+      String text = IsoTimestamps.format(millis);
+      assertEquals(jdk.format(java.time.Instant.ofEpochMilli(millis)), text, "millis " + millis);
+      assertEquals(millis, IsoTimestamps.epochMillis(text), text);
+    }
+    assertEquals("+10000-01-01T00:00:00Z", IsoTimestamps.format(last + 1), "beyond four digits: the JDK's text");
+    assertEquals("-0001-12-31T23:59:59.999Z", IsoTimestamps.format(first - 1));
   }
 
   private static String mutate(String text, SplittableRandom random) {
