@@ -94,6 +94,10 @@ public final class Bench implements Callable<Integer> {
       + " --quick).")
   @Nullable Integer freshnessSeconds;
 
+  @Option(names = "--collector-seconds", description = "How long each timed phase of the collector section"
+      + " runs: saturation, paced latency, producer alone (default 30; 10 with --quick).")
+  @Nullable Integer collectorSeconds;
+
   /** The names {@code --sections} accepts, for --help. */
   static final class SectionNames implements Iterable<String> {
     @Override
@@ -144,7 +148,8 @@ public final class Bench implements Callable<Integer> {
         hllPrecisions.isEmpty() ? d.hllPrecisions() : hllPrecisions,
         streamEvents != null ? streamEvents : d.streamEvents(),
         freshnessRate != null ? freshnessRate : d.freshnessRate(),
-        freshnessSeconds != null ? freshnessSeconds : d.freshnessSeconds());
+        freshnessSeconds != null ? freshnessSeconds : d.freshnessSeconds(),
+        collectorSeconds != null ? collectorSeconds : d.collectorSeconds());
   }
 
   @Override

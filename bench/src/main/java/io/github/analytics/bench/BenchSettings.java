@@ -17,6 +17,7 @@ import java.util.List;
  * @param streamEvents events pre-loaded into Kafka for the streaming throughput section
  * @param freshnessRate the produce rate of the freshness section, in events/s
  * @param freshnessSeconds how long the freshness section produces at that rate
+ * @param collectorSeconds how long each timed phase of the collector section runs
  */
 public record BenchSettings(
     boolean quick,
@@ -28,7 +29,8 @@ public record BenchSettings(
     List<Integer> hllPrecisions,
     long streamEvents,
     int freshnessRate,
-    int freshnessSeconds) {
+    int freshnessSeconds,
+    int collectorSeconds) {
 
   public static final long FULL_BATCH_EVENTS = 10_000_000L;
   public static final long QUICK_BATCH_EVENTS = 500_000L;
@@ -39,6 +41,8 @@ public record BenchSettings(
   public static final int FULL_FRESHNESS_SECONDS = 120;
   public static final int QUICK_FRESHNESS_SECONDS = 30;
   public static final int DEFAULT_FRESHNESS_RATE = 20_000;
+  public static final int FULL_COLLECTOR_SECONDS = 30;
+  public static final int QUICK_COLLECTOR_SECONDS = 10;
   public static final int DEFAULT_HLL_SEEDS = 3;
   public static final List<Integer> DEFAULT_HLL_PRECISIONS = List.of(12, 13, 14, 15);
   /** The generator keeps users at or under 50 events a day; 20 a user is its own default's density. */
@@ -59,6 +63,7 @@ public record BenchSettings(
     require(streamEvents >= 1, "--stream-events must be positive, got " + streamEvents);
     require(freshnessRate >= 1, "--freshness-rate must be positive, got " + freshnessRate);
     require(freshnessSeconds >= 1, "--freshness-seconds must be positive, got " + freshnessSeconds);
+    require(collectorSeconds >= 1, "--collector-seconds must be positive, got " + collectorSeconds);
   }
 
   /** The defaults of a full run ({@code quick=false}) or a quick one. */
@@ -74,7 +79,8 @@ public record BenchSettings(
         DEFAULT_HLL_PRECISIONS,
         quick ? QUICK_STREAM_EVENTS : FULL_STREAM_EVENTS,
         DEFAULT_FRESHNESS_RATE,
-        quick ? QUICK_FRESHNESS_SECONDS : FULL_FRESHNESS_SECONDS);
+        quick ? QUICK_FRESHNESS_SECONDS : FULL_FRESHNESS_SECONDS,
+        quick ? QUICK_COLLECTOR_SECONDS : FULL_COLLECTOR_SECONDS);
   }
 
   /** "full" for the full run's defaults, "quick" for a quick run, "custom" for other sizes. */

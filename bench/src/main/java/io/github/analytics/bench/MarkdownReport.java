@@ -25,10 +25,10 @@ public final class MarkdownReport {
     md.append('\n');
     md.append(String.format(Locale.ROOT,
         "Sizes: batch %,d events (%,d users) on %s; HLL up to %,d distinct, %d seeds, precisions %s;"
-            + " streaming %,d events; freshness %,d events/s for %d s.%n%n",
+            + " streaming %,d events; freshness %,d events/s for %d s; collector %d s a phase.%n%n",
         settings.batchEvents(), settings.batchUsers(), settings.batchRunners(), settings.hllMaxDistinct(),
         settings.hllSeeds(), settings.hllPrecisions(), settings.streamEvents(), settings.freshnessRate(),
-        settings.freshnessSeconds()));
+        settings.freshnessSeconds(), settings.collectorSeconds()));
     long targets = report.measurements().stream().filter(m -> m.target() != null).count();
     md.append(String.format(Locale.ROOT, "Targets: %d of %d met.%s%n%n", targets - report.missed(), targets,
         report.anyFailed() ? " **Some sections failed** (below)." : ""));

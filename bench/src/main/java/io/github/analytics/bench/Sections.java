@@ -13,7 +13,8 @@ public final class Sections {
   /** Every section, in report order: the order issue 6 lists them in. */
   public static List<Section> all() {
     return List.of(
-        new StreamingThroughputSection(), new FreshnessSection(), new BatchSection(), new HllSection());
+        new StreamingThroughputSection(), new FreshnessSection(), new BatchSection(), new HllSection(),
+        new CollectorSection());
   }
 
   /**

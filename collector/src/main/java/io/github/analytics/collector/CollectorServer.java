@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.analytics.common.IsoTimestamps;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -104,6 +106,14 @@ public final class CollectorServer implements AutoCloseable {
     LOG.info("Collector listening on {}:{}, publishing to {} (topic {}), {}", settings.host(),
         collector.port(), bootstrapServers, settings.topic(), keys);
     return collector;
+  }
+
+  /**
+   * The settings of the Kafka producer a collector with {@code settings} publishes with, for a
+   * baseline that produces the same records straight to the broker (the bench's collector section).
+   */
+  public static Map<String, Object> producerConfig(String bootstrapServers, CollectorSettings settings) {
+    return KafkaPublisher.producerConfig(bootstrapServers, settings.maxInFlightBytes(), settings.deliveryTimeout());
   }
 
   /** The port it listens on. */
@@ -331,7 +341,7 @@ public final class CollectorServer implements AutoCloseable {
         continue;
       }
       ObjectNode event = (ObjectNode) node;
-      event.put("server_timestamp", receivedAt.toString());
+      event.put("server_timestamp", IsoTimestamps.format(receivedAt.toEpochMilli()));
       if (!event.path("client_ip").isTextual()) {
         event.put("client_ip", peer(exchange));
       }

@@ -61,19 +61,7 @@ final class KafkaPublisher implements AutoCloseable {
 
   KafkaPublisher(String bootstrapServers, long maxInFlightBytes, Duration deliveryTimeout) {
     this.maxInFlightBytes = maxInFlightBytes;
-    int delivery = (int) deliveryTimeout.toMillis();
-    this.producer = new KafkaProducer<>(
-        Map.of(
-            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-            ProducerConfig.ACKS_CONFIG, "all",
-            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-            ProducerConfig.LINGER_MS_CONFIG, 5,
-            ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, delivery / 2),
-            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery,
-            // send() must not hold a request's thread for long when the broker is away.
-            ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(1000, delivery / 3),
-            ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * maxInFlightBytes)),
+    this.producer = new KafkaProducer<>(producerConfig(bootstrapServers, maxInFlightBytes, deliveryTimeout),
         new StringSerializer(), new ByteArraySerializer());
     this.admin = Admin.create(Map.of(
         AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -85,6 +73,22 @@ final class KafkaPublisher implements AutoCloseable {
       return t;
     });
     probe.scheduleWithFixedDelay(this::probeOnce, 0, 2, TimeUnit.SECONDS);
+  }
+
+  /** The producer's settings: every record acknowledged by all in-sync replicas, idempotent, batched. */
+  static Map<String, Object> producerConfig(String bootstrapServers, long maxInFlightBytes, Duration deliveryTimeout) {
+    int delivery = (int) deliveryTimeout.toMillis();
+    return Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, delivery / 2),
+        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, delivery,
+        // send() must not hold a request's thread for long when the broker is away.
+        ProducerConfig.MAX_BLOCK_MS_CONFIG, Math.max(1000, delivery / 3),
+        ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L << 20, 2 * maxInFlightBytes));
   }
 
   private void probeOnce() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.analytics.common.IsoTimestamps;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -152,8 +153,8 @@ final class SegmentTranslator {
     event.put("user_id", user);
     event.put("session_id", sessionId(context, properties));
     event.put("platform", platform(type, context));
-    event.put("client_timestamp", eventTime.toString());
-    event.put("server_timestamp", received.toString());
+    event.put("client_timestamp", IsoTimestamps.format(eventTime.toEpochMilli()));
+    event.put("server_timestamp", IsoTimestamps.format(received.toEpochMilli()));
     String appVersion = text(context.path("app"), "version");
     if (appVersion != null) {
       event.put("app_version", appVersion);
@@ -170,9 +171,9 @@ final class SegmentTranslator {
     putIfPresent(segment, "message_id", id(message, "messageId"));
     putIfPresent(segment, "user_id", userId);
     putIfPresent(segment, "anonymous_id", anonymousId);
-    putIfPresent(segment, "original_timestamp", original == null ? null : original.toString());
-    putIfPresent(segment, "sent_at", sentAt == null ? null : sentAt.toString());
-    segment.put("received_at", received.toString());
+    putIfPresent(segment, "original_timestamp", original == null ? null : IsoTimestamps.format(original.toEpochMilli()));
+    putIfPresent(segment, "sent_at", sentAt == null ? null : IsoTimestamps.format(sentAt.toEpochMilli()));
+    segment.put("received_at", IsoTimestamps.format(received.toEpochMilli()));
     segment.set("context", context);
     try {
       return new Accepted(user, mapper.writeValueAsBytes(event));
@@ -285,7 +286,9 @@ final class SegmentTranslator {
 
   private static Instant parseTime(String text, String field) {
     try {
-      return OffsetDateTime.parse(text).toInstant();
+      return Instant.ofEpochMilli(IsoTimestamps.epochMillis(text));
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(field + " '" + clip(text) + "' is beyond the years a timestamp may hold");
     } catch (DateTimeParseException e) {
       try {
         // Offsets without a colon (+0000), as some SDKs' date formats write them.

@@ -138,8 +138,8 @@ class CollectorServerTest {
       JsonNode event = JSON.readTree(record.value());
       assertEquals(record.key(), event.path("user_id").asText(), "keyed by user_id");
       assertEquals(SOURCE, header(record, "source"));
-      assertEquals(event.path("server_timestamp").asText(),
-          java.time.Instant.ofEpochMilli(record.timestamp()).toString(), "the record's time is the arrival");
+      assertEquals(java.time.Instant.ofEpochMilli(record.timestamp()),
+          java.time.Instant.parse(event.path("server_timestamp").asText()), "the record's time is the arrival");
       assertEquals("127.0.0.1", event.path("client_ip").asText());
       assertEquals("test-agent/1.0", event.path("user_agent").asText());
       assertEquals("server", event.path("platform").asText(), "the batch's context (analytics-node)");
