@@ -41,7 +41,9 @@ public final class CollectorCommand implements Callable<Integer> {
   String deadLetterTopic;
 
   @Option(names = "--write-keys",
-      description = "File of key=source lines; without it, the environment variable " + WriteKeys.ENV + ".")
+      description = "File of key=source lines; without it, the environment variable " + WriteKeys.ENV + "."
+          + " A source written source:replay marks a key for trusted imports and replays: its native events"
+          + " keep their own server_timestamp, which also stamps their Kafka record.")
   Path writeKeys;
 
   @Option(names = "--max-event-bytes", defaultValue = "32768",

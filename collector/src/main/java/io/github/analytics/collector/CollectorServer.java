@@ -268,7 +268,7 @@ public final class CollectorServer implements AutoCloseable {
         HttpResponses.error(exchange, 400, "invalid_request", "a native request is {\"events\": [...]}");
         return;
       }
-      accepted = nativeEvents(list, exchange, receivedAt, source.get(), records);
+      accepted = nativeEvents(list, exchange, receivedAt, source.get(), keys.replays(key), records);
     } else {
       ArrayNode messages;
       if (call.equals("batch")) {
@@ -315,11 +315,14 @@ public final class CollectorServer implements AutoCloseable {
     return accepted;
   }
 
-  /** Native events: stamped with the server's time, and the peer and user agent where they have none. */
+  /**
+   * Native events: stamped with the server's time (a replay key's events keep their own, which also
+   * stamps their Kafka record), and the peer and user agent where they have none.
+   */
   private int nativeEvents(ArrayNode events, HttpServerExchange exchange, Instant receivedAt, String source,
-      List<KafkaPublisher.Outgoing> records) {
+      boolean replay, List<KafkaPublisher.Outgoing> records) {
     int accepted = 0;
-    long arrival = receivedAt.toEpochMilli();
+    long now = receivedAt.toEpochMilli();
     String agent = exchange.getRequestHeaders().getFirst(Headers.USER_AGENT);
     for (JsonNode node : events) {
       byte[] raw = bytes(node);
@@ -335,13 +338,24 @@ public final class CollectorServer implements AutoCloseable {
         reason = SegmentTranslator.Reason.MISSING_FIELD;
         why = "the event has no user_id string";
       }
+      long arrival = now;
+      if (reason == null && replay) {
+        try {
+          arrival = IsoTimestamps.epochMillis(node.path("server_timestamp").asText(""));
+        } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+          reason = SegmentTranslator.Reason.INVALID_TIMESTAMP;
+          why = "a replay key's event needs its own server_timestamp, an ISO-8601 time with an offset";
+        }
+      }
       if (reason != null) {
-        records.add(KafkaPublisher.Outgoing.deadLetter(settings.deadLetterTopic(), raw, arrival, source,
+        records.add(KafkaPublisher.Outgoing.deadLetter(settings.deadLetterTopic(), raw, now, source,
             reason, why));
         continue;
       }
       ObjectNode event = (ObjectNode) node;
-      event.put("server_timestamp", IsoTimestamps.format(receivedAt.toEpochMilli()));
+      if (!replay) {
+        event.put("server_timestamp", IsoTimestamps.format(now));
+      }
       if (!event.path("client_ip").isTextual()) {
         event.put("client_ip", peer(exchange));
       }

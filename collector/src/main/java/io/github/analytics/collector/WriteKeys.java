@@ -17,15 +17,34 @@ import java.util.Optional;
  *
  * <p>Format, from a file or the environment variable {@value #ENV}: one {@code key=source} per line (or
  * comma-separated in the variable); blank lines and lines starting with {@code #} are ignored.
+ *
+ * <p>A source written {@code source:replay} marks a <b>replay key</b>: for imports and replays whose
+ * events carry their own arrival time (an archive replayed, the demo's compressed day), the native
+ * path keeps each event's {@code server_timestamp} and stamps its Kafka record with it, where other
+ * keys get the collector's clock. Give such keys only to trusted importers: the times they send decide
+ * the partitions and windows their events land in.
  */
 public final class WriteKeys {
   /** The environment variable read when no file is given. */
   public static final String ENV = "ANALYTICS_WRITE_KEYS";
 
+  private static final String REPLAY = ":replay";
+
   private final Map<String, String> sourceByKey;
+  private final java.util.Set<String> replayKeys;
 
   private WriteKeys(Map<String, String> sourceByKey) {
-    this.sourceByKey = Map.copyOf(sourceByKey);
+    Map<String, String> sources = new HashMap<>();
+    java.util.Set<String> replay = new java.util.HashSet<>();
+    sourceByKey.forEach((key, source) -> {
+      if (source.endsWith(REPLAY)) {
+        replay.add(key);
+        source = source.substring(0, source.length() - REPLAY.length());
+      }
+      sources.put(key, source);
+    });
+    this.sourceByKey = Map.copyOf(sources);
+    this.replayKeys = java.util.Set.copyOf(replay);
   }
 
   /** Keys from {@code file}. */
@@ -78,15 +97,21 @@ public final class WriteKeys {
   }
 
   private static void check(String key, String source, String origin, int line) {
-    if (key.isEmpty() || source.isEmpty() || !source.matches("[A-Za-z0-9._-]{1,64}")) {
+    if (key.isEmpty() || source.isEmpty() || !source.matches("[A-Za-z0-9._-]{1,64}(:replay)?")) {
       throw new IllegalArgumentException("Line " + line + " of the " + origin + ": a write key needs a"
-          + " non-empty key and a source of 1 to 64 letters, digits, '.', '_' or '-'");
+          + " non-empty key and a source of 1 to 64 letters, digits, '.', '_' or '-', optionally followed"
+          + " by :replay");
     }
   }
 
   /** The source of {@code key}, if it is a known write key. */
   public Optional<String> source(String key) {
     return key == null ? Optional.empty() : Optional.ofNullable(sourceByKey.get(key));
+  }
+
+  /** Whether {@code key} is a replay key: its native events keep their own {@code server_timestamp}. */
+  public boolean replays(String key) {
+    return key != null && replayKeys.contains(key);
   }
 
   public int size() {

@@ -31,6 +31,7 @@ class CollectorServerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String KEY = "wk_test_1";
   private static final String SOURCE = "web-test";
+  private static final String REPLAY_KEY = "wk_import_1";
   private static final int MAX_EVENT = 2_000;
   private static final int MAX_REQUEST = 20_000;
 
@@ -67,7 +68,7 @@ class CollectorServerTest {
     kafka.createTopics(events, deadLetters);
     collector = CollectorServer.start(CollectorSettings.defaults().withPort(0).withTopics(events, deadLetters)
             .withLimits(MAX_EVENT, MAX_REQUEST, 10 * MAX_REQUEST),
-        WriteKeys.of(Map.of(KEY, SOURCE)), kafka.bootstrapServers());
+        WriteKeys.of(Map.of(KEY, SOURCE, REPLAY_KEY, "importer:replay")), kafka.bootstrapServers());
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!collector.healthy()) {
       if (System.nanoTime() > deadline) {
@@ -181,6 +182,29 @@ class CollectorServerTest {
     assertTrue(byUser.get("u3").path("server_timestamp").asText().startsWith("20"), "the server stamps its time");
     assertTrue(!byUser.get("u3").path("server_timestamp").asText().startsWith("1999"), "not the client's claim");
     assertEquals(1, read(topics[1], 1).size(), "the native event without a user went to the dead letters");
+  }
+
+  @Test
+  void aReplayKeysNativeEventsKeepTheirOwnArrivalTime() throws Exception {
+    String[] topics = freshCollector();
+    String event = "{\"event_id\":\"0b7d6f1c-2a4e-4e8a-9c3f-1a2b3c4d5e6f\",\"event_type\":\"click\","
+        + "\"user_id\":\"%s\",\"client_timestamp\":\"2026-01-01T09:59:58Z\",\"server_timestamp\":%s}";
+    String body = "{\"events\":[" + String.format(event, "u1", "\"2026-01-01T10:00:00.250+01:00\"") + ","
+        + String.format(event, "u2", "\"not a time\"") + "]}";
+    HttpResponse<String> response = post("/v1/native", utf8(body), "Authorization", basic(REPLAY_KEY));
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(1, JSON.readTree(response.body()).path("accepted").asInt(), response.body());
+    List<ConsumerRecord<String, byte[]>> events = read(topics[0], 1);
+    assertEquals(1, events.size());
+    // 10:00:00.250 at +01:00 is 09:00:00.250 UTC.
+    assertEquals(java.time.Instant.parse("2026-01-01T09:00:00.250Z").toEpochMilli(), events.get(0).timestamp(),
+        "the record is stamped with the event's own arrival time");
+    assertEquals("2026-01-01T10:00:00.250+01:00",
+        JSON.readTree(events.get(0).value()).path("server_timestamp").asText(), "kept as sent");
+    assertEquals("importer", header(events.get(0), "source"), "the source without its :replay mark");
+    List<ConsumerRecord<String, byte[]>> dead = read(topics[1], 1);
+    assertEquals(1, dead.size());
+    assertEquals("INVALID_TIMESTAMP", header(dead.get(0), "dead_letter_reason"));
   }
 
   @Test
