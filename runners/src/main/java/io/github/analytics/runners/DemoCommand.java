@@ -92,6 +92,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "How often to print live numbers, ISO-8601 (default: ${DEFAULT-VALUE}).")
   java.time.Duration reportEvery;
 
+  @Option(names = "--kafka-direct", description = "Publish the generated records straight to Kafka instead of"
+      + " through the collector (POST /v1/native in batches of 100, as an app would).")
+  boolean kafkaDirect;
+
   @Override
   public Integer call() throws Exception {
     return batchOnly ? batchOnly() : lambda();
@@ -107,7 +111,7 @@ final class DemoCommand implements Callable<Integer> {
     GeneratorConfig config = GeneratorConfig.forDay(date).withSeed(seed).withEvents(events)
         .withUsers(users).withAnomalyAt(LocalTime.of(14, 0));
     return new LambdaDemo(config, liveFrom, duration, speedup, reportEvery, dir, geo,
-        runnerArgs(), parallelism).run();
+        runnerArgs(), parallelism, !kafkaDirect).run();
   }
 
   private List<String> runnerArgs() {

@@ -63,9 +63,11 @@ final class LambdaDemo {
   private final Path geo;
   private final List<String> batchRunnerArgs;
   private final int parallelism;
+  private final boolean viaCollector;
 
   LambdaDemo(GeneratorConfig config, LocalTime from, Duration length, double speedup,
-      Duration reportEvery, Path dir, Path geo, List<String> batchRunnerArgs, int parallelism) {
+      Duration reportEvery, Path dir, Path geo, List<String> batchRunnerArgs, int parallelism,
+      boolean viaCollector) {
     this.config = config;
     this.from = from;
     this.length = length;
@@ -75,6 +77,7 @@ final class LambdaDemo {
     this.geo = geo;
     this.batchRunnerArgs = batchRunnerArgs;
     this.parallelism = parallelism;
+    this.viaCollector = viaCollector;
   }
 
   /** Runs the demo; returns the process exit code. */
@@ -129,9 +132,16 @@ final class LambdaDemo {
         if (progress.failure.get() != null) {
           throw new IllegalStateException("Publishing to Kafka failed", progress.failure.get());
         }
+        if (viaCollector) {
+          System.out.printf(Locale.ROOT, "      At the collector: %,d records sent in %,d requests; %,d events"
+                  + " published to Kafka, %,d dead-lettered there (not events: no user), %,d refused with"
+                  + " 400 (not JSON)%n", progress.sent.get(), progress.requests.get(), progress.published.get(),
+              progress.doorDeadLetters.get(), progress.refused.get());
+        }
         System.out.printf(Locale.ROOT,
-            "%n[4/5] Waiting for the archive to hold every record sent (%,d)...%n", progress.sent.get());
-        awaitArchive(archive, progress.sent.get());
+            "%n[4/5] Waiting for the archive to hold every record published to Kafka (%,d)...%n",
+            progress.published.get());
+        awaitArchive(archive, progress.published.get());
 
         LocalDate first = LocalDate.ofInstant(live.start(), ZoneOffset.UTC);
         LocalDate last = LocalDate.ofInstant(live.end().minusMillis(1), ZoneOffset.UTC);
@@ -165,6 +175,11 @@ final class LambdaDemo {
   /** What the publisher has done so far, shared with the reporter. */
   private static final class Live {
     final AtomicLong sent = new AtomicLong();
+    /** Records on the events topic: all sent, or what the collector published. */
+    final AtomicLong published = new AtomicLong();
+    final AtomicLong doorDeadLetters = new AtomicLong();
+    final AtomicLong refused = new AtomicLong();
+    final AtomicLong requests = new AtomicLong();
     final AtomicLong onTimeSent = new AtomicLong();
     final AtomicLong lastRecordMillis = new AtomicLong();
     final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -178,19 +193,23 @@ final class LambdaDemo {
   private Live stream(LiveRun live, String bootstrap, Jedis redis) throws Exception {
     Live progress = new Live();
     System.out.printf(Locale.ROOT,
-        "%n[4/5] Streaming %s %s to %s as if it were now, %.0fx real time (%s of wall clock),"
+        "%n[4/5] Streaming %s %s to %s as if it were now, %.0fx real time (%s of wall clock), %s,"
             + " live numbers from Redis every %d s:%n",
         config.day(), from, from.plus(length), speedup,
         humanDuration(Duration.ofMillis((long) (length.toMillis() / speedup))),
+        viaCollector ? "through a collector (POST /v1/native, batches of " + CollectorFeed.BATCH + " or "
+            + CollectorFeed.MAX_DELAY_MILLIS + " ms, a replay key that keeps the simulated arrival times)"
+            : "straight into Kafka",
         reportEvery.toSeconds());
     System.out.printf("      %6s %9s %9s %9s %7s %8s %8s %7s%n",
         "wall", "simulated", "sent", "counted", "lag", "users", "sessions", "alerts");
     Thread publisher = new Thread(() -> {
       LivePacer pacer = live.pacer();
-      try (KafkaWriter kafka = KafkaWriter.open(bootstrap, "events")) {
+      try (Feed feed = viaCollector ? new Feed(CollectorFeed.start(bootstrap, "events", "events.dead_letters"))
+          : new Feed(KafkaWriter.open(bootstrap, "events"))) {
         for (GeneratedRecord record : live.generator()) {
           pacer.acquire(record.receivedAtMillis());
-          kafka.write(record);
+          feed.send(record);
           progress.sent.incrementAndGet();
           progress.lastRecordMillis.set(record.receivedAtMillis());
           if (record.kind() == RecordKind.ON_TIME) {
@@ -198,6 +217,8 @@ final class LambdaDemo {
             progress.timeline.putIfAbsent(n, System.nanoTime());
           }
         }
+        feed.close();
+        feed.count(progress);
       } catch (Throwable t) {
         progress.failure.set(t);
       } finally {
@@ -233,6 +254,54 @@ final class LambdaDemo {
         progress.maxLagMillis / 1e3, WARM_UP.toSeconds(), progress.warmUpLagMillis / 1e3,
         reportEvery.toSeconds());
     return progress;
+  }
+
+  /** Where the demo's records go: the collector over HTTP, or straight into Kafka. */
+  private static final class Feed implements AutoCloseable {
+    private final CollectorFeed collector;
+    private final KafkaWriter kafka;
+    private boolean closed;
+
+    Feed(CollectorFeed collector) {
+      this.collector = collector;
+      this.kafka = null;
+    }
+
+    Feed(KafkaWriter kafka) {
+      this.collector = null;
+      this.kafka = kafka;
+    }
+
+    void send(GeneratedRecord record) {
+      if (collector != null) {
+        collector.send(record);
+      } else {
+        kafka.write(record);
+      }
+    }
+
+    void count(Live progress) {
+      if (collector != null) {
+        progress.published.set(collector.accepted());
+        progress.doorDeadLetters.set(collector.deadLettered());
+        progress.refused.set(collector.refused());
+        progress.requests.set(collector.requests());
+      } else {
+        progress.published.set(kafka.sent());
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!closed) {
+        closed = true;
+        if (collector != null) {
+          collector.close();
+        } else {
+          kafka.close();
+        }
+      }
+    }
   }
 
   /** Prints one line of live numbers; returns the events Redis has counted. */

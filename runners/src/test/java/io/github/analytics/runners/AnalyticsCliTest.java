@@ -61,7 +61,8 @@ class AnalyticsCliTest {
         "--data-dir", dir.toString());
     assertEquals(0, demo.exitCode(), demo.out());
     for (String section : new String[] {
-        "[2/5] Starting the local stack", "[3/5] Starting the streaming pipeline", "counted",
+        "[2/5] Starting the local stack", "[3/5] Starting the streaming pipeline", "through a collector",
+        "At the collector", "counted",
         "Dashboards were at most", "records archived", "Reconciliation of the two layers",
         "sessions started in the window", "anomaly alerts"}) {
       assertTrue(demo.out().contains(section), "demo output lacks '" + section + "':\n" + demo.out());
