@@ -230,6 +230,16 @@ class CollectorServerTest {
         "batch not a list");
     byte[] big = utf8("{\"batch\":[],\"pad\":\"" + "x".repeat(MAX_REQUEST) + "\"}");
     assertEquals(413, post("/v1/batch", big, "Authorization", basic(KEY)).statusCode(), "over the request limit");
+    // 10 MB, announced by Content-Length (refused before it is read) and streamed without one (cut at
+    // the limit).
+    byte[] tenMegabytes = utf8("{\"batch\":[],\"pad\":\"" + "x".repeat(10 << 20) + "\"}");
+    assertEquals(413, post("/v1/batch", tenMegabytes, "Authorization", basic(KEY)).statusCode(), "10 MB");
+    HttpResponse<String> streamed = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + collector.port() + "/v1/batch"))
+        .header("Authorization", basic(KEY))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(tenMegabytes)))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(413, streamed.statusCode(), "10 MB, chunked");
     byte[] bomb = gzip(new byte[50 * MAX_REQUEST]);
     assertTrue(bomb.length < MAX_REQUEST / 10, "the bomb is small on the wire");
     assertEquals(413, post("/v1/batch", bomb, "Authorization", basic(KEY), "Content-Encoding", "gzip").statusCode(),
