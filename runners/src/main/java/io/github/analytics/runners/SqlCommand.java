@@ -40,9 +40,27 @@ final class SqlCommand implements Callable<Integer> {
       statement.execute("SET TimeZone = 'UTC'");
       try (ResultSet rs = statement.executeQuery(query)) {
         System.out.print(TextTable.render(rs, maxRows));
+      } catch (java.sql.SQLException e) {
+        // DuckDB's message says what is wrong (a missing column, a typo, with a suggestion): show it,
+        // and what there is to query, not a stack trace.
+        System.err.println("analytics sql: the query failed: " + e.getMessage().strip());
+        System.err.println("Tables in " + database + ": " + String.join(", ", tables(connection))
+            + ". Their columns: ./analytics sql --db " + database + " \"DESCRIBE <table>\"");
+        return 2;
       }
     }
     return 0;
+  }
+
+  private static List<String> tables(Connection connection) throws java.sql.SQLException {
+    List<String> names = new ArrayList<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT table_name FROM information_schema.tables ORDER BY 1")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
   }
 
   /** Fixed-width rendering of a result set. */

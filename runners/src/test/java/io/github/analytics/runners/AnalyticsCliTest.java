@@ -149,6 +149,28 @@ class AnalyticsCliTest {
   }
 
   @Test
+  void sqlWithABadQuerySaysWhatIsWrongAndWhatTablesThereAre(@TempDir Path dir) throws Exception {
+    Path db = dir.resolve("w.duckdb");
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + db);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE events (event_type VARCHAR)");
+      s.execute("CREATE TABLE sessions (user_id VARCHAR)");
+    }
+    PrintStream original = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setErr(e);
+      assertEquals(2, run("sql", "--db", db.toString(), "SELECT nope FROM events").exitCode());
+    } finally {
+      System.setErr(original);
+    }
+    String message = err.toString(StandardCharsets.UTF_8);
+    assertTrue(message.contains("the query failed") && message.contains("nope"), message);
+    assertTrue(message.contains("Tables in " + db + ": events, sessions"), message);
+    assertTrue(!message.contains("\tat "), "no stack trace:\n" + message);
+  }
+
+  @Test
   void backfillReportsEveryDayAndExitsNonZeroWhenOneFails(@TempDir Path dir) throws Exception {
     Path archive = Files.createDirectories(dir.resolve("archive"));
     Run backfill = run("backfill", "--from", "2026-11-01", "--to=2026-11-02",
