@@ -2,6 +2,7 @@ package io.github.analytics.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.analytics.bench.streaming.FreshnessBench;
 import io.github.analytics.collector.CollectorServer;
 import io.github.analytics.collector.CollectorSettings;
 import io.github.analytics.collector.WriteKeys;
@@ -213,7 +214,7 @@ public final class CollectorSection implements Section {
     double seconds = (System.nanoTime() - start) / 1e9;
     long[] all = latencies.stream().flatMapToLong(Arrays::stream).sorted().toArray();
     return new Saturation(requests.get(), accepted.get(), acceptedSoFar.addAndGet(accepted.get()), seconds,
-        percentile(all, 0.50), percentile(all, 0.99));
+        FreshnessBench.percentileMillis(all, 0.50), FreshnessBench.percentileMillis(all, 0.99));
   }
 
   private record Paced(long requests, long failures, double p50Millis, double p99Millis, double maxMillis) {}
@@ -245,7 +246,8 @@ public final class CollectorSection implements Section {
     CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
     long[] sorted = latencies.clone();
     Arrays.sort(sorted);
-    return new Paced(count, failures.get(), percentile(sorted, 0.50), percentile(sorted, 0.99),
+    return new Paced(count, failures.get(), FreshnessBench.percentileMillis(sorted, 0.50),
+        FreshnessBench.percentileMillis(sorted, 0.99),
         sorted[sorted.length - 1] / 1e6);
   }
 
@@ -331,14 +333,6 @@ public final class CollectorSection implements Section {
       }
       LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
     }
-  }
-
-  private static double percentile(long[] sortedNanos, double q) {
-    if (sortedNanos.length == 0) {
-      return Double.NaN;
-    }
-    int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(q * sortedNanos.length) - 1);
-    return sortedNanos[Math.max(0, index)] / 1e6;
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {

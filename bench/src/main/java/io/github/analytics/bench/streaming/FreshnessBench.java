@@ -381,8 +381,8 @@ public final class FreshnessBench {
     }
   }
 
-  /** Nearest rank. */
-  static double percentileMillis(long[] sorted, double q) {
+  /** The nearest-rank {@code q} quantile of sorted nanoseconds, in milliseconds; NaN for none. */
+  public static double percentileMillis(long[] sorted, double q) {
     if (sorted.length == 0) {
       return Double.NaN;
     }
