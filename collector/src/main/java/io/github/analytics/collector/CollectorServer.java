@@ -1,14 +1,12 @@
 package io.github.analytics.collector;
 
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.analytics.common.IsoTimestamps;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -70,6 +68,7 @@ public final class CollectorServer implements AutoCloseable {
   private final KafkaPublisher publisher;
   private final ObjectMapper mapper;
   private final SegmentTranslator translator;
+  private final NativeEvents nativeEvents;
   private final GracefulShutdownHandler requests;
   private final Undertow server;
 
@@ -82,6 +81,7 @@ public final class CollectorServer implements AutoCloseable {
     mapper.getFactory().setStreamReadConstraints(
         StreamReadConstraints.builder().maxNestingDepth(64).build());
     this.translator = new SegmentTranslator(mapper);
+    this.nativeEvents = new NativeEvents(settings, mapper);
     this.requests = Handlers.gracefulShutdown(this::handle);
     this.server = Undertow.builder()
         .addHttpListener(settings.port(), settings.host())
@@ -268,7 +268,8 @@ public final class CollectorServer implements AutoCloseable {
         HttpResponses.error(exchange, 400, "invalid_request", "a native request is {\"events\": [...]}");
         return;
       }
-      accepted = nativeEvents(list, exchange, receivedAt, source.get(), keys.replays(key), records);
+      accepted = nativeEvents.collect(list, peer(exchange), exchange.getRequestHeaders().getFirst(Headers.USER_AGENT),
+          receivedAt, source.get(), keys.replays(key), records);
     } else {
       ArrayNode messages;
       if (call.equals("batch")) {
@@ -315,60 +316,6 @@ public final class CollectorServer implements AutoCloseable {
     return accepted;
   }
 
-  /**
-   * Native events: stamped with the server's time (a replay key's events keep their own, which also
-   * stamps their Kafka record), and the peer and user agent where they have none.
-   */
-  private int nativeEvents(ArrayNode events, HttpServerExchange exchange, Instant receivedAt, String source,
-      boolean replay, List<KafkaPublisher.Outgoing> records) {
-    int accepted = 0;
-    long now = receivedAt.toEpochMilli();
-    String agent = exchange.getRequestHeaders().getFirst(Headers.USER_AGENT);
-    for (JsonNode node : events) {
-      byte[] raw = bytes(node);
-      SegmentTranslator.Reason reason = null;
-      String why = null;
-      if (raw.length > settings.maxEventBytes()) {
-        reason = SegmentTranslator.Reason.PAYLOAD_TOO_LARGE;
-        why = "the event is " + raw.length + " bytes, over the " + settings.maxEventBytes() + " allowed";
-      } else if (!(node instanceof ObjectNode)) {
-        reason = SegmentTranslator.Reason.WRONG_TYPE;
-        why = "an event is not a JSON object";
-      } else if (!node.path("user_id").isTextual() || node.path("user_id").asText().isBlank()) {
-        reason = SegmentTranslator.Reason.MISSING_FIELD;
-        why = "the event has no user_id string";
-      }
-      long arrival = now;
-      if (reason == null && replay) {
-        try {
-          arrival = IsoTimestamps.epochMillis(node.path("server_timestamp").asText(""));
-        } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
-          reason = SegmentTranslator.Reason.INVALID_TIMESTAMP;
-          why = "a replay key's event needs its own server_timestamp, an ISO-8601 time with an offset";
-        }
-      }
-      if (reason != null) {
-        records.add(KafkaPublisher.Outgoing.deadLetter(settings.deadLetterTopic(), raw, now, source,
-            reason, why));
-        continue;
-      }
-      ObjectNode event = (ObjectNode) node;
-      if (!replay) {
-        event.put("server_timestamp", IsoTimestamps.format(now));
-      }
-      if (!event.path("client_ip").isTextual()) {
-        event.put("client_ip", peer(exchange));
-      }
-      if (!event.path("user_agent").isTextual() && agent != null) {
-        event.put("user_agent", agent);
-      }
-      records.add(KafkaPublisher.Outgoing.event(settings.topic(), event.path("user_id").asText(), bytes(event),
-          arrival, source));
-      accepted++;
-    }
-    return accepted;
-  }
-
   /** Publishes and answers: 200 once every record is acknowledged, 503 otherwise. */
   private void publish(HttpServerExchange exchange, long bytes, List<KafkaPublisher.Outgoing> records,
       int accepted) {
@@ -399,11 +346,7 @@ public final class CollectorServer implements AutoCloseable {
   }
 
   private byte[] bytes(JsonNode node) {
-    try {
-      return mapper.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("A parsed JSON value did not serialize", e);
-    }
+    return NativeEvents.bytes(mapper, node);
   }
 
   private static String peer(HttpServerExchange exchange) {
