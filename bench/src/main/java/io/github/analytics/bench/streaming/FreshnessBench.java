@@ -306,6 +306,9 @@ public final class FreshnessBench {
     int n = 0;
     long notVisible = 0;
     long samples = 0;
+    // The worst delay of the events sent in each second of the measurement: shows whether the tail is
+    // spread out or comes from a few stalls (a checkpoint, a collection, the minute's on-time firing).
+    long[] worstBySecond = new long[(int) Math.max(1, p.duration().toSeconds() + 1)];
     for (MinuteLog log : minutes.values()) {
       samples += log.samples;
       int j = 0;
@@ -324,10 +327,15 @@ public final class FreshnessBench {
         if (j >= log.samples) {
           notVisible++;
         } else if (n < delays.length) {
-          delays[n++] = log.sampleNanos[j] - sentAt;
+          long delay = log.sampleNanos[j] - sentAt;
+          delays[n++] = delay;
+          int second = (int) Math.min(worstBySecond.length - 1, (sentAt - measureStart) / 1_000_000_000L);
+          worstBySecond[second] = Math.max(worstBySecond[second], delay);
         }
       }
     }
+    progress("worst delay (ms) of the events sent in each second: " + Arrays.stream(worstBySecond)
+        .mapToObj(d -> Long.toString(d / 1_000_000L)).collect(java.util.stream.Collectors.joining(" ")));
     long[] sorted = Arrays.copyOf(delays, n);
     Arrays.sort(sorted);
     double p50 = percentileMillis(sorted, 0.50);

@@ -13,26 +13,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Metrics;
-import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PDone;
 import org.apache.beam.sdk.values.Row;
-import org.checkerframework.checker.nullness.qual.Nullable;
-import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
-import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
 
 /**
  * Writes the streaming layer's results to Redis for dashboards. Every write sets an absolute value
  * (or adds to a set, which is the same thing twice), so early, on-time and late firings, restarts and
- * replays leave the same final state; every key gets a TTL. Writes are pipelined per bundle and sent
- * before the bundle commits, so a failed write fails the bundle and is retried.
+ * replays leave the same final state; every key gets a TTL. Writes are pipelined and sent as the
+ * results arrive, and acknowledged before their bundle commits, so a failed write fails the bundle and
+ * is retried ({@link RedisWriteFn}).
  *
  * <p>Key layout (UTC throughout; timestamps as ISO-8601, e.g. {@code 2026-11-28T14:05:00Z}):
  *
@@ -187,7 +180,7 @@ public final class RedisSink {
     return metric + ":" + RowJson.instant(dayColumnValue.getMillis());
   }
 
-  private static final class Write<T> extends PTransform<PCollection<T>, PDone> {
+  static final class Write<T> extends PTransform<PCollection<T>, PDone> {
     private static final long serialVersionUID = 1L;
     private final RedisWriteFn<T> fn;
 
@@ -195,94 +188,15 @@ public final class RedisSink {
       this.fn = fn;
     }
 
+    /** The step's function, for tests that drive its lifecycle by hand. */
+    RedisWriteFn<T> fn() {
+      return fn;
+    }
+
     @Override
     public PDone expand(PCollection<T> input) {
       input.apply("WriteRedis", ParDo.of(fn));
       return PDone.in(input.getPipeline());
-    }
-  }
-
-  /**
-   * Collects a bundle's elements and sends their writes in one pipelined round trip on a pooled
-   * connection when the bundle finishes, before it commits. A connection is held only for that round
-   * trip: a job has a writer per metric and per parallel instance, many more than a pool's connections,
-   * and a writer holding one across an open bundle would make the others wait for it.
-   */
-  private abstract static class RedisWriteFn<T> extends DoFn<T, Void> {
-    private static final long serialVersionUID = 1L;
-    private static final Map<String, JedisPool> POOLS = new ConcurrentHashMap<>();
-    protected final Target target;
-    private final Counter written = Metrics.counter(RedisSink.class, "redis_writes");
-    private transient @Nullable List<T> bundle;
-
-    RedisWriteFn(Target target) {
-      this.target = target;
-    }
-
-    @StartBundle
-    public void startBundle() {
-      bundle = new ArrayList<>();
-    }
-
-    @ProcessElement
-    public void processElement(@Element T element) {
-      if (bundle == null) {
-        bundle = new ArrayList<>();
-      }
-      bundle.add(element);
-    }
-
-    @FinishBundle
-    public void finishBundle() {
-      if (bundle == null || bundle.isEmpty()) {
-        return;
-      }
-      List<Object> replies;
-      try (Jedis jedis = pool(target).getResource()) {
-        try {
-          Pipeline pipeline = jedis.pipelined();
-          for (T element : bundle) {
-            write(element, pipeline);
-          }
-          flush(pipeline);
-          // sync() would drop the error of a refused command (OOM, WRONGTYPE, BUSY...): fail the
-          // bundle instead, so the runner retries it from its last checkpoint.
-          replies = pipeline.syncAndReturnAll();
-        } catch (RuntimeException e) {
-          // Writes still queued on this connection must not reach Redis later: the pool would send
-          // them when it takes the connection back. Close it instead.
-          jedis.getConnection().setBroken();
-          throw e;
-        }
-      }
-      for (Object reply : replies) {
-        if (reply instanceof Exception refused) {
-          throw new IllegalStateException(
-              "Redis at " + target.address() + " refused a write of this bundle (" + refused.getMessage()
-                  + "); the bundle is retried. Check the server's log, its maxmemory and that no"
-                  + " other client writes these keys.",
-              refused);
-        }
-      }
-      written.inc(bundle.size());
-      bundle = null;
-    }
-
-    /** Queues the writes of one element. */
-    abstract void write(T element, Pipeline redis);
-
-    /** Queues writes collected over the bundle's elements, after the last {@link #write}. */
-    void flush(Pipeline redis) {}
-
-    private static JedisPool pool(Target target) {
-      return POOLS.computeIfAbsent(target.uri, uri -> {
-        GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
-        config.setMaxTotal(32);
-        config.setMaxIdle(32);
-        // A pool that never hands out a connection fails the bundle rather than hanging the job.
-        config.setMaxWait(java.time.Duration.ofSeconds(60));
-        return new JedisPool(config, URI.create(uri));
-      });
     }
   }
 
@@ -367,6 +281,12 @@ public final class RedisSink {
 
     DistinctUsersFn(Target target) {
       super(target);
+    }
+
+    /** A bundle's users make one update per key: far fewer round trips than one per element. */
+    @Override
+    boolean writesAsTheyArrive() {
+      return false;
     }
 
     @Override

@@ -89,6 +89,34 @@ class RedisSinkTest {
   }
 
   @Test
+  void aValueIsWrittenAsItArrivesAndAcknowledgedBeforeItsBundleEnds() throws Exception {
+    // The step's lifecycle by hand: the row must reach Redis while its bundle is still open (a
+    // dashboard need not wait for the bundle to end), and the bundle's end returns once it is there.
+    Row row = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "click", "web", "US", 3L).build();
+    RedisWriteFn<Row> fn = ((RedisSink.Write<Row>) RedisSink.metricRows(
+        MetricCatalog.named("event_counts_per_minute"), target)).fn();
+    String key = "event_counts_per_minute:2026-11-27T10:05:00Z";
+    try {
+      fn.startBundle();
+      fn.processElement(row);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+      while (redis.hget(key, "click|web|US") == null) {
+        assertTrue(System.nanoTime() < deadline, "the row did not reach Redis within 30 s of its arrival");
+        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+      }
+      Row later = Row.withSchema(CountPerMinute.SCHEMA)
+          .addValues(t("10:05"), t("10:06"), "click", "web", "US", 4L).build();
+      fn.processElement(later);
+      fn.finishBundle();
+      // finishBundle returned: the later value is acknowledged, so it is there without polling.
+      assertEquals(4, JSON.readTree(redis.hget(key, "click|web|US")).get("event_count").asLong());
+    } finally {
+      fn.teardown();
+    }
+  }
+
+  @Test
   void aMergedSessionReplacesTheSessionsItContains() {
     // u1 has two sessions, 10:00-10:10 and 10:50-11:00; a late event at 10:30 merges them into
     // 10:00-11:00. u1's early pane of the first, 10:00-10:05, was written before. u2 is untouched.
