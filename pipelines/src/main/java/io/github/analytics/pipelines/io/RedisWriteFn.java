@@ -24,7 +24,7 @@ import redis.clients.jedis.Pipeline;
  *
  * <ul>
  *   <li>As they arrive (the default): each element is handed to a writer thread of the instance's
- *       own, which sends whatever has queued meanwhile in one pipelined round trip, in arrival order,
+ *       own, which sends what queued over at most 20 ms in one pipelined round trip, in arrival order,
  *       while the task goes on; {@code @FinishBundle} waits for the acknowledgements. A dashboard sees
  *       a value as soon as the step emits it instead of when the bundle ends (Beam's Flink runner ends
  *       a bundle after 1,000 elements or 1 s, and a step that fires panes on timers seldom fills one),
@@ -41,6 +41,8 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
   private static final Map<String, JedisPool> POOLS = new ConcurrentHashMap<>();
   /** The most elements one round trip sends. */
   private static final int MAX_BATCH = 5_000;
+  /** How long the writer waits for more elements after the first, unless a bundle's end waits for it. */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
   /** How long a bundle's end waits for Redis to acknowledge its writes before failing the bundle. */
   private static final long ACK_TIMEOUT_MILLIS = TimeUnit.MINUTES.toMillis(2);
 
@@ -162,6 +164,8 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
     private long acknowledged; // guarded by this
     private @Nullable RuntimeException failure; // guarded by this
     private boolean closed; // guarded by this
+    /** The task waits for the acknowledgements: send what is queued without lingering. */
+    private boolean flushRequested; // guarded by this
 
     BackgroundWriter(RedisWriteFn<T> fn) {
       this.fn = fn;
@@ -177,7 +181,7 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
       }
       queue.add(element);
       submitted++;
-      if (queue.size() == 1) {
+      if (queue.size() == 1 || queue.size() == MAX_BATCH) {
         notifyAll();
       }
     }
@@ -185,6 +189,10 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
     /** Waits until Redis acknowledged every element submitted so far; throws the writer's failure. */
     synchronized void awaitWritten(long timeoutMillis) {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+      if (acknowledged < submitted) {
+        flushRequested = true;
+        notifyAll();
+      }
       while (acknowledged < submitted && failure == null) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
@@ -221,18 +229,29 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
       List<T> batch = new ArrayList<>();
       while (true) {
         synchronized (this) {
-          while (queue.isEmpty() && !closed) {
-            try {
+          try {
+            while (queue.isEmpty() && !closed) {
               wait();
-            } catch (InterruptedException e) {
-              return;
             }
+            // Linger a little for more: under load, one round trip per element would cost Redis and
+            // both threads far more than the few milliseconds a dashboard waits.
+            long lingerEnd = System.nanoTime() + LINGER_NANOS;
+            long left;
+            while (!closed && !flushRequested && queue.size() < MAX_BATCH
+                && (left = lingerEnd - System.nanoTime()) > 0) {
+              TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+          } catch (InterruptedException e) {
+            return;
           }
           if (closed) {
             return;
           }
           while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
             batch.add(queue.poll());
+          }
+          if (queue.isEmpty()) {
+            flushRequested = false;
           }
         }
         try {
