@@ -2,6 +2,7 @@ package io.github.analytics.runners;
 
 import io.github.analytics.collector.CollectorCommand;
 import io.github.analytics.generator.GenerateCommand;
+import io.github.analytics.serving.ServeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,6 +19,7 @@ import picocli.CommandLine.Command;
       BackfillCommand.class,
       StreamCommand.class,
       CollectorCommand.class,
+      ServeCommand.class,
       SqlCommand.class,
       StackCommand.class,
       FlinkClusterCommand.class,

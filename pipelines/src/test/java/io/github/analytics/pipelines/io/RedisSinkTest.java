@@ -11,6 +11,7 @@ import io.github.analytics.transforms.metrics.MetricCatalog;
 import io.github.analytics.transforms.metrics.SessionizeEvents;
 import io.github.analytics.stack.RedisServer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.beam.sdk.Pipeline;
@@ -113,6 +114,46 @@ class RedisSinkTest {
       assertEquals(4, JSON.readTree(redis.hget(key, "click|web|US")).get("event_count").asLong());
     } finally {
       fn.teardown();
+    }
+  }
+
+  @Test
+  void theQueryApiReadsWhatTheSinkWrites() {
+    // The serving layer reads the README's key layout on its own; this pins it to what the sink writes.
+    Row click = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "click", "web", "US", 3L).build();
+    Row view = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "page_view", "ios", "DE", 2L).build();
+    Row later = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:06"), t("10:07"), "click", "web", "US", 5L).build();
+    run(TestStream.create(RowCoder.of(CountPerMinute.SCHEMA))
+            .addElements(click, view, later)
+            .advanceWatermarkToInfinity(),
+        RedisSink.metricRows(MetricCatalog.named("event_counts_per_minute"), target));
+    Row alert = Row.withSchema(DetectAnomalies.SCHEMA)
+        .addValues("event_type", "error", t("14:03"), t("14:04"), 120L, 6.0, 7.0, 16.3, "above").build();
+    run(TestStream.create(RowCoder.of(DetectAnomalies.SCHEMA)).addElements(alert).advanceWatermarkToInfinity(),
+        RedisSink.alerts(DetectAnomalies.KEY_COLUMNS, target));
+    run(TestStream.create(RowCoder.of(SessionizeEvents.SCHEMA))
+            .addElements(session("u1", "10:00", "10:10", 3), session("u2", "10:20", "10:25", 1))
+            .advanceWatermarkToInfinity(),
+        RedisSink.sessions(target));
+
+    try (redis.clients.jedis.JedisPool pool = new redis.clients.jedis.JedisPool(server.host(), server.port())) {
+      io.github.analytics.serving.LiveMetrics live = new io.github.analytics.serving.LiveMetrics(pool);
+      java.time.Instant from = java.time.Instant.parse("2026-11-27T10:05:00Z");
+      java.time.Instant to = java.time.Instant.parse("2026-11-27T10:07:00Z");
+      assertEquals(List.of(5L, 5L), live.eventsPerMinute(from, to,
+          io.github.analytics.serving.LiveMetrics.Dimensions.ALL).stream()
+          .map(io.github.analytics.serving.LiveMetrics.MinuteCount::count).toList());
+      assertEquals(List.of(3L, 5L), live.eventsPerMinute(from, to,
+          new io.github.analytics.serving.LiveMetrics.Dimensions("click", "web", "US")).stream()
+          .map(io.github.analytics.serving.LiveMetrics.MinuteCount::count).toList());
+      assertEquals(2, live.sessionsStartedOn(java.time.LocalDate.parse("2026-11-27")));
+      List<io.github.analytics.serving.LiveMetrics.Alert> alerts = live.latestAlerts(10);
+      assertEquals(1, alerts.size());
+      assertEquals("event_type|error|2026-11-27T14:03:00Z", alerts.get(0).id());
+      assertEquals(120, alerts.get(0).row().get("value").asLong());
     }
   }
 
