@@ -16,9 +16,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +29,9 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The query API over HTTP/JSON (Undertow). Every answer is JSON; every bucket says which layer it
- * came from ({@code "layer": "streaming"}: Redis, so far the only one served). Paths, all {@code GET}:
+ * came from: {@code "batch"} (the warehouse, for the UTC days the batch layer has completed, when a
+ * warehouse is given) or {@code "streaming"} (Redis), never both for one bucket; distinct users,
+ * sessions and alerts come from the streaming layer so far. Paths, all {@code GET}:
  *
  * <ul>
  *   <li>{@code /api/v1/events_per_minute?from=ISO&to=ISO[&event_type=&platform=&country=]}: one bucket
@@ -50,11 +55,13 @@ public final class QueryServer implements AutoCloseable {
   static final int MAX_ALERTS = 1_000;
 
   private final LiveMetrics metrics;
+  private final WarehouseMetrics warehouse;
   private final GracefulShutdownHandler requests;
   private final Undertow server;
 
-  private QueryServer(LiveMetrics metrics, String host, int port, int workerThreads) {
+  private QueryServer(LiveMetrics metrics, WarehouseMetrics warehouse, String host, int port, int workerThreads) {
     this.metrics = metrics;
+    this.warehouse = warehouse;
     this.requests = Handlers.gracefulShutdown(new BlockingHandler(this::handle));
     this.server = Undertow.builder()
         .addHttpListener(port, host)
@@ -63,9 +70,18 @@ public final class QueryServer implements AutoCloseable {
         .build();
   }
 
-  /** Starts the API on {@code host:port} (0: a free port) over {@code metrics}. */
+  /** Starts the API on {@code host:port} (0: a free port) over the streaming layer only. */
   public static QueryServer start(LiveMetrics metrics, String host, int port, int workerThreads) {
-    QueryServer server = new QueryServer(metrics, host, port, workerThreads);
+    return start(metrics, null, host, port, workerThreads);
+  }
+
+  /**
+   * Starts the API on {@code host:port} (0: a free port), merging the layers: the batch layer's values
+   * for the days {@code warehouse} holds completely, the streaming layer's for the rest.
+   */
+  public static QueryServer start(
+      LiveMetrics metrics, WarehouseMetrics warehouse, String host, int port, int workerThreads) {
+    QueryServer server = new QueryServer(metrics, warehouse, host, port, workerThreads);
     server.server.start();
     return server;
   }
@@ -125,6 +141,22 @@ public final class QueryServer implements AutoCloseable {
     LiveMetrics.Dimensions dimensions = new LiveMetrics.Dimensions(
         optional(exchange, "event_type"), optional(exchange, "platform"), optional(exchange, "country"));
     List<LiveMetrics.MinuteCount> counts = metrics.eventsPerMinute(from, to, dimensions);
+    // The lambda merge: a minute of a day the batch layer holds completely comes from the warehouse,
+    // any other from Redis; never both for one minute.
+    Set<LocalDate> batchDays = Set.of();
+    Map<Long, Long> batch = Map.of();
+    String note = null;
+    if (warehouse != null) {
+      try {
+        batchDays = warehouse.completeDays(from, to);
+        if (!batchDays.isEmpty()) {
+          batch = warehouse.eventsPerMinute(from, to, dimensions);
+        }
+      } catch (WarehouseMetrics.WarehouseBusyException e) {
+        batchDays = Set.of();
+        note = e.getMessage() + "; every bucket comes from the streaming layer until it is done";
+      }
+    }
     ObjectNode body = range("events_per_minute", from, to);
     ObjectNode filter = body.putObject("filter");
     putIfSet(filter, "event_type", dimensions.eventType());
@@ -135,12 +167,24 @@ public final class QueryServer implements AutoCloseable {
     for (LiveMetrics.MinuteCount count : counts) {
       ObjectNode bucket = buckets.addObject();
       bucket.put("start", count.start().toString());
-      bucket.put("count", count.count());
-      bucket.put("layer", "streaming");
-      bucket.put("present", count.present());
-      total += count.count();
+      long value;
+      if (batchDays.contains(count.start().atZone(ZoneOffset.UTC).toLocalDate())) {
+        value = batch.getOrDefault(count.start().toEpochMilli(), 0L);
+        bucket.put("count", value);
+        bucket.put("layer", "batch");
+        bucket.put("present", true);
+      } else {
+        value = count.count();
+        bucket.put("count", value);
+        bucket.put("layer", "streaming");
+        bucket.put("present", count.present());
+      }
+      total += value;
     }
     body.put("total", total);
+    if (note != null) {
+      body.put("note", note);
+    }
     return body;
   }
 

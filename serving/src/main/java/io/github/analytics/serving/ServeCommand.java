@@ -25,6 +25,16 @@ public final class ServeCommand implements Callable<Integer> {
       description = "The Redis the streaming job writes, redis://host:port[/db] (default: ${DEFAULT-VALUE}).")
   String redisUri;
 
+  @Option(names = "--duckdb-path",
+      description = "The DuckDB warehouse the batch layer writes: minutes of the days it holds completely (a"
+          + " backfill's completion marker) come from it, the rest from Redis. Without it, Redis only.")
+  java.nio.file.Path duckDbPath;
+
+  @Option(names = "--marker-dir",
+      description = "The completion markers of the warehouse's days (default: <duckdb-path>.markers, where"
+          + " ./analytics backfill writes them).")
+  java.nio.file.Path markerDir;
+
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "Address to listen on; 0.0.0.0 for every interface (default: ${DEFAULT-VALUE}).")
   String host;
@@ -47,17 +57,21 @@ public final class ServeCommand implements Callable<Integer> {
     config.setMaxTotal(workerThreads);
     config.setMaxIdle(workerThreads);
     try (JedisPool pool = new JedisPool(config, uri)) {
-      QueryServer server = QueryServer.start(new LiveMetrics(pool), host, port, workerThreads);
+      WarehouseMetrics warehouse = duckDbPath == null ? null : new WarehouseMetrics(duckDbPath,
+          markerDir != null ? markerDir : WarehouseMetrics.defaultMarkers(duckDbPath));
+      QueryServer server = QueryServer.start(new LiveMetrics(pool), warehouse, host, port, workerThreads);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         server.close();
         stopped.countDown();
       }, "stop-query-api"));
       System.out.printf(Locale.ROOT,
-          "Query API on http://%s:%d over Redis %s:%d%n"
+          "Query API on http://%s:%d over Redis %s:%d%s%n"
               + "Try:  curl 'http://%s:%d/api/v1/events_per_minute?from=2026-12-05T14:00:00Z&to=2026-12-05T15:00:00Z'%n"
               + "Ctrl-C stops it.%n",
-          host, server.port(), uri.getHost(), uri.getPort(), host, server.port());
+          host, server.port(), uri.getHost(), uri.getPort(),
+          warehouse == null ? "" : " and the warehouse " + warehouse.database() + " (its complete days)",
+          host, server.port());
       stopped.await();
     }
     return 0;

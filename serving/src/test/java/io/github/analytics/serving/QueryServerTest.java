@@ -13,7 +13,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +95,42 @@ class QueryServerTest {
   }
 
   @Test
+  void theBatchLayerAnswersForTheDaysItCompletedAndRedisForTheRest() throws Exception {
+    // The warehouse holds 2026-11-27 completely (its marker) with other counts than Redis, so each
+    // bucket shows where it came from; 2026-11-28 has no marker, so Redis answers for it.
+    Path database = dir.resolve("warehouse.duckdb");
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + database);
+        Statement statement = connection.createStatement()) {
+      statement.execute("CREATE TABLE event_counts_per_minute (window_start TIMESTAMP, window_end TIMESTAMP,"
+          + " event_type VARCHAR, platform VARCHAR, country VARCHAR, event_count BIGINT)");
+      statement.execute("INSERT INTO event_counts_per_minute VALUES"
+          + " ('2026-11-27 10:05:00', '2026-11-27 10:06:00', 'click', 'web', 'US', 6),"
+          + " ('2026-11-27 10:05:00', '2026-11-27 10:06:00', 'page_view', 'ios', 'DE', 2),"
+          + " ('2026-11-28 00:00:00', '2026-11-28 00:01:00', 'click', 'web', 'US', 99)");
+    }
+    Path markers = WarehouseMetrics.defaultMarkers(database);
+    Files.createDirectories(markers);
+    Files.writeString(markers.resolve("2026-11-27.json"), "{\"day\": \"2026-11-27\"}");
+    try (Jedis jedis = pool.getResource()) {
+      jedis.hset("event_counts_per_minute:2026-11-28T00:00:00Z", "click|web|US", row("00:00", "click", "web", "US", 7));
+    }
+    try (QueryServer merging = QueryServer.start(new LiveMetrics(pool),
+        new WarehouseMetrics(database, markers), "127.0.0.1", 0, 2)) {
+      JsonNode morning = get(merging, "/api/v1/events_per_minute?from=2026-11-27T10:05:00Z&to=2026-11-27T10:07:00Z", 200);
+      assertEquals(List.of(8L, 0L), counts(morning), "the warehouse's minutes, not Redis's 9 and 5");
+      assertEquals(List.of("batch", "batch"), layers(morning));
+      JsonNode clicks = get(merging, "/api/v1/events_per_minute?from=2026-11-27T10:05:00Z&to=2026-11-27T10:06:00Z"
+          + "&event_type=click", 200);
+      assertEquals(List.of(6L), counts(clicks));
+
+      JsonNode midnight = get(merging, "/api/v1/events_per_minute?from=2026-11-27T23:59:00Z&to=2026-11-28T00:01:00Z", 200);
+      assertEquals(List.of(0L, 7L), counts(midnight), "the 28th is not complete: Redis's 7, not the warehouse's 99");
+      assertEquals(List.of("batch", "streaming"), layers(midnight));
+      assertEquals(7, midnight.get("total").asLong());
+    }
+  }
+
+  @Test
   void distinctUsersAreTheUnionOfTheHoursOrOfTheWholeDay() throws Exception {
     JsonNode twoHours = get("/api/v1/distinct_users?from=2026-11-27T10:00:00Z&to=2026-11-27T12:00:00Z"
         + "&event_type=click", 200);
@@ -147,6 +187,12 @@ class QueryServerTest {
     assertEquals("up", get("/healthz", 200).get("redis").asText());
   }
 
+  private static List<String> layers(JsonNode answer) {
+    List<String> layers = new ArrayList<>();
+    answer.get("buckets").forEach(b -> layers.add(b.get("layer").asText()));
+    return layers;
+  }
+
   private static List<Long> counts(JsonNode answer) {
     List<Long> counts = new ArrayList<>();
     answer.get("buckets").forEach(b -> counts.add(b.get("count").asLong()));
@@ -154,8 +200,13 @@ class QueryServerTest {
   }
 
   private static JsonNode get(String pathAndQuery, int expectedStatus) throws IOException, InterruptedException {
+    return get(server, pathAndQuery, expectedStatus);
+  }
+
+  private static JsonNode get(QueryServer target, String pathAndQuery, int expectedStatus)
+      throws IOException, InterruptedException {
     HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + pathAndQuery)).build(),
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + pathAndQuery)).build(),
         HttpResponse.BodyHandlers.ofString());
     assertEquals(expectedStatus, response.statusCode(), pathAndQuery + " -> " + response.body());
     assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(null));
