@@ -55,6 +55,9 @@ public final class LiveMetrics {
   /** One minute's count; {@code present} is false when Redis holds no hash for the minute. */
   public record MinuteCount(Instant start, long count, boolean present) {}
 
+  /** One step of a funnel, of the attempts that started on a day. */
+  public record FunnelStep(String funnel, int step, String stepName, long users, double overallConversion) {}
+
   /** One alert of the stream: its id, when it was added, and the anomaly row as JSON. */
   public record Alert(String id, Instant addedAt, JsonNode row) {}
 
@@ -62,6 +65,10 @@ public final class LiveMetrics {
 
   public LiveMetrics(JedisPool pool) {
     this.pool = Objects.requireNonNull(pool);
+  }
+
+  JedisPool pool() {
+    return pool;
   }
 
   /**
@@ -128,6 +135,26 @@ public final class LiveMetrics {
     try (Jedis jedis = pool.getResource()) {
       return jedis.hlen("sessions:" + day);
     }
+  }
+
+  /**
+   * The steps of every funnel for the attempts that started on {@code day} (UTC), ordered by funnel and
+   * step, from the {@code funnel_conversion:<day>} hash.
+   */
+  public List<FunnelStep> funnelSteps(java.time.LocalDate day) {
+    List<String> values;
+    try (Jedis jedis = pool.getResource()) {
+      values = jedis.hvals("funnel_conversion:" + day.atStartOfDay(ZoneOffset.UTC).toInstant());
+    }
+    List<FunnelStep> steps = new ArrayList<>(values.size());
+    for (String value : values) {
+      JsonNode row = parse(value);
+      steps.add(new FunnelStep(row.path("funnel").asText(), row.path("step").asInt(),
+          row.path("step_name").asText(), row.path("users").asLong(),
+          row.path("overall_conversion").asDouble()));
+    }
+    steps.sort(java.util.Comparator.comparing(FunnelStep::funnel).thenComparingInt(FunnelStep::step));
+    return steps;
   }
 
   /** The latest {@code limit} alerts of the stream, newest first. */

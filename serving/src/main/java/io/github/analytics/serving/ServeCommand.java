@@ -15,10 +15,13 @@ import redis.clients.jedis.JedisPool;
     name = "serve",
     mixinStandardHelpOptions = true,
     description = {
-      "Serves the live metrics the streaming job writes to Redis as HTTP/JSON, for dashboards:"
+      "Serves the live dashboard page (GET /) and the metrics the streaming job writes to Redis as"
+          + " HTTP/JSON:"
           + " GET /api/v1/events_per_minute?from=ISO&to=ISO[&event_type=&platform=&country=],"
           + " /api/v1/distinct_users?from=ISO&to=ISO[&event_type=], /api/v1/sessions?day=YYYY-MM-DD,"
-          + " /api/v1/alerts[?limit=N] and /healthz. Every bucket says which layer it came from."
+          + " /api/v1/funnels?day=YYYY-MM-DD, /api/v1/alerts[?limit=N], /api/v1/dashboard (all the page"
+          + " draws) and /api/v1/dashboard/stream (the same pushed as Server-Sent Events), /healthz."
+          + " Every bucket says which layer it came from."
     })
 public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--redis-uri", defaultValue = "redis://127.0.0.1:6379/0",
@@ -47,6 +50,11 @@ public final class ServeCommand implements Callable<Integer> {
           + " ${DEFAULT-VALUE}).")
   int workerThreads;
 
+  @Option(names = "--refresh", defaultValue = "PT2S",
+      description = "How often the dashboard's answer is recomputed (once for every client) and pushed to the"
+          + " open pages, ISO-8601 (default: ${DEFAULT-VALUE}).")
+  java.time.Duration refresh;
+
   @Override
   public Integer call() throws Exception {
     URI uri = URI.create(redisUri);
@@ -59,14 +67,15 @@ public final class ServeCommand implements Callable<Integer> {
     try (JedisPool pool = new JedisPool(config, uri)) {
       WarehouseMetrics warehouse = duckDbPath == null ? null : new WarehouseMetrics(duckDbPath,
           markerDir != null ? markerDir : WarehouseMetrics.defaultMarkers(duckDbPath));
-      QueryServer server = QueryServer.start(new LiveMetrics(pool), warehouse, host, port, workerThreads);
+      QueryServer server = QueryServer.start(new LiveMetrics(pool), warehouse, host, port, workerThreads,
+          refresh);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         server.close();
         stopped.countDown();
       }, "stop-query-api"));
       System.out.printf(Locale.ROOT,
-          "Query API on http://%s:%d over Redis %s:%d%s%n"
+          "Dashboard and query API on http://%s:%d/ over Redis %s:%d%s%n"
               + "Try:  curl 'http://%s:%d/api/v1/events_per_minute?from=2026-12-05T14:00:00Z&to=2026-12-05T15:00:00Z'%n"
               + "Ctrl-C stops it.%n",
           host, server.port(), uri.getHost(), uri.getPort(),

@@ -115,7 +115,7 @@ class QueryServerTest {
       jedis.hset("event_counts_per_minute:2026-11-28T00:00:00Z", "click|web|US", row("00:00", "click", "web", "US", 7));
     }
     try (QueryServer merging = QueryServer.start(new LiveMetrics(pool),
-        new WarehouseMetrics(database, markers), "127.0.0.1", 0, 2)) {
+        new WarehouseMetrics(database, markers), "127.0.0.1", 0, 2, QueryServer.DEFAULT_REFRESH)) {
       JsonNode morning = get(merging, "/api/v1/events_per_minute?from=2026-11-27T10:05:00Z&to=2026-11-27T10:07:00Z", 200);
       assertEquals(List.of(8L, 0L), counts(morning), "the warehouse's minutes, not Redis's 9 and 5");
       assertEquals(List.of("batch", "batch"), layers(morning));
