@@ -96,6 +96,15 @@ final class DemoCommand implements Callable<Integer> {
       + " through the collector (POST /v1/native in batches of 100, as an app would).")
   boolean kafkaDirect;
 
+  @Option(names = "--dashboard-port", defaultValue = "8090",
+      description = "Port of the live dashboard page and query API on 127.0.0.1; a free one if it is taken"
+          + " (default: ${DEFAULT-VALUE}).")
+  int dashboardPort;
+
+  @Option(names = "--no-serve", description = "Stop when the demo is done instead of serving the dashboard"
+      + " (with Kafka and Redis) until Ctrl-C.")
+  boolean noServe;
+
   @Override
   public Integer call() throws Exception {
     return batchOnly ? batchOnly() : lambda();
@@ -111,7 +120,7 @@ final class DemoCommand implements Callable<Integer> {
     GeneratorConfig config = GeneratorConfig.forDay(date).withSeed(seed).withEvents(events)
         .withUsers(users).withAnomalyAt(LocalTime.of(14, 0));
     return new LambdaDemo(config, liveFrom, duration, speedup, reportEvery, dir, geo,
-        runnerArgs(), parallelism, !kafkaDirect).run();
+        runnerArgs(), parallelism, !kafkaDirect, dashboardPort, !noServe).run();
   }
 
   private List<String> runnerArgs() {

@@ -64,10 +64,12 @@ final class LambdaDemo {
   private final List<String> batchRunnerArgs;
   private final int parallelism;
   private final boolean viaCollector;
+  private final int dashboardPort;
+  private final boolean serve;
 
   LambdaDemo(GeneratorConfig config, LocalTime from, Duration length, double speedup,
       Duration reportEvery, Path dir, Path geo, List<String> batchRunnerArgs, int parallelism,
-      boolean viaCollector) {
+      boolean viaCollector, int dashboardPort, boolean serve) {
     this.config = config;
     this.from = from;
     this.length = length;
@@ -78,6 +80,8 @@ final class LambdaDemo {
     this.batchRunnerArgs = batchRunnerArgs;
     this.parallelism = parallelism;
     this.viaCollector = viaCollector;
+    this.dashboardPort = dashboardPort;
+    this.serve = serve;
   }
 
   /** Runs the demo; returns the process exit code. */
@@ -95,7 +99,9 @@ final class LambdaDemo {
           + "\nThe batch layer alone needs neither: ./analytics demo --batch-only");
       return 1;
     }
-    try (stack) {
+    String dashboardUrl;
+    try (stack; DemoDashboard dashboard =
+        DemoDashboard.start(stack.redis().host(), stack.redis().port(), warehouse, dashboardPort)) {
       String bootstrap = stack.kafka().bootstrapServers();
       stack.kafka().createTopics(StackCommand.TOPICS.toArray(String[]::new));
       String redisUri = "redis://" + stack.redis().host() + ":" + stack.redis().port();
@@ -128,6 +134,8 @@ final class LambdaDemo {
       awaitRunning(streaming);
       try (Jedis redis = new Jedis(stack.redis().host(), stack.redis().port())) {
         LiveRun live = LiveRun.start(config, from, length, speedup, Instant.now());
+        dashboardUrl = dashboard.url(live.start(), live.end());
+        System.out.printf("%n      Live dashboard (open it now to watch the window stream in): %s%n", dashboardUrl);
         Live progress = stream(live, bootstrap, redis);
         if (progress.failure.get() != null) {
           throw new IllegalStateException("Publishing to Kafka failed", progress.failure.get());
@@ -164,11 +172,16 @@ final class LambdaDemo {
       } finally {
         streaming.cancel();
       }
+      System.out.printf("%nLook further (no install needed):%n"
+          + "  ./analytics sql --db %s \"SELECT * FROM anomalies ORDER BY window_start\"%n"
+          + "  ./analytics stack    # a Kafka broker and Redis to point your own jobs at%n",
+          warehouse);
+      if (serve) {
+        dashboard.serveUntilStopped(dashboardUrl);
+      } else {
+        System.out.printf("  The dashboard of this run was: %s (--no-serve: stopped with the demo)%n", dashboardUrl);
+      }
     }
-    System.out.printf("%nLook further (no install needed):%n"
-        + "  ./analytics sql --db %s \"SELECT * FROM anomalies ORDER BY window_start\"%n"
-        + "  ./analytics stack    # a Kafka broker and Redis to point your own jobs at%n",
-        warehouse);
     return 0;
   }
 

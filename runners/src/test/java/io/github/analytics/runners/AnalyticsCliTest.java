@@ -3,11 +3,27 @@ package io.github.analytics.runners;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -17,8 +33,12 @@ class AnalyticsCliTest {
   private record Run(int exitCode, String out) {}
 
   private static Run run(String... args) {
+    return run(new ByteArrayOutputStream(), args);
+  }
+
+  /** Runs a command, printing into {@code captured}, which another thread may read meanwhile. */
+  private static Run run(ByteArrayOutputStream captured, String... args) {
     PrintStream original = System.out;
-    ByteArrayOutputStream captured = new ByteArrayOutputStream();
     try (PrintStream out = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
       System.setOut(out);
       int code = AnalyticsCli.commandLine().execute(args);
@@ -56,10 +76,19 @@ class AnalyticsCliTest {
   @Test
   void theLambdaDemoStreamsThenReconcilesWithTheBatchLayer(@TempDir Path dir) {
     // Twenty simulated minutes at 60x: about 20 s of streaming, then the batch layer on Flink.
-    Run demo = run("demo", "--events", "20000", "--users", "2000", "--date", "2026-11-27",
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    DashboardWatcher dashboard = new DashboardWatcher(captured);
+    Run demo = run(captured, "demo", "--events", "20000", "--users", "2000", "--date", "2026-11-27",
         "--live-from", "13:40", "--duration", "PT20M", "--report-every", "PT5S",
-        "--data-dir", dir.toString());
+        "--data-dir", dir.toString(), "--dashboard-port", "0", "--no-serve");
+    dashboard.close();
     assertEquals(0, demo.exitCode(), demo.out());
+    // The dashboard printed at the start of the stream followed it live: its API answered, and the
+    // events it counted grew while the demo streamed.
+    assertTrue(dashboard.answers.get() > 1 && dashboard.lastTotal.get() > 0,
+        dashboard.answers.get() + " answers, last total " + dashboard.lastTotal.get() + ", failure "
+            + dashboard.failure.get() + "\n" + demo.out());
+    assertTrue(dashboard.distinctTotals.size() > 1, "the totals never moved: " + dashboard.distinctTotals);
     for (String section : new String[] {
         "[2/5] Starting the local stack", "[3/5] Starting the streaming pipeline", "through a collector",
         "At the collector", "counted",
@@ -68,12 +97,12 @@ class AnalyticsCliTest {
       assertTrue(demo.out().contains(section), "demo output lacks '" + section + "':\n" + demo.out());
     }
     // Both layers counted the same events in the streamed window's minutes, row for row.
-    java.util.regex.Matcher counted = java.util.regex.Pattern
+    Matcher counted = Pattern
         .compile("events counted, minutes of the window\\s+([\\d,]+)\\s+([\\d,]+)")
         .matcher(demo.out());
     assertTrue(counted.find(), demo.out());
     assertEquals(counted.group(2), counted.group(1), "streaming vs batch events counted");
-    java.util.regex.Matcher rows = java.util.regex.Pattern
+    Matcher rows = Pattern
         .compile("per-minute rows identical\\s+([\\d,]+) of ([\\d,]+)").matcher(demo.out());
     assertTrue(rows.find(), demo.out());
     assertEquals(rows.group(2), rows.group(1), "identical per-minute rows");
@@ -189,6 +218,59 @@ class AnalyticsCliTest {
     assertEquals(0, help.exitCode());
     for (String option : new String[] {"--from", "--force", "--markerRoot", "--lateArrivalDays", "--warehouse"}) {
       assertTrue(help.out().contains(option), "--help lacks " + option + ":\n" + help.out());
+    }
+  }
+
+  /**
+   * A dashboard client of the demo: finds the dashboard URL the demo prints, then reads the page's
+   * answer from the API every 500 ms, as the page does, keeping the totals it saw.
+   */
+  private static final class DashboardWatcher implements AutoCloseable {
+    private static final Pattern URL = Pattern.compile("Live dashboard[^:]*: (http://\\S+)/\\?(\\S+)");
+    final AtomicInteger answers = new AtomicInteger();
+    final AtomicLong lastTotal = new AtomicLong(-1);
+    final Set<Long> distinctTotals = ConcurrentHashMap.newKeySet();
+    final AtomicReference<String> failure = new AtomicReference<>();
+    private final ByteArrayOutputStream captured;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final ObjectMapper json = new ObjectMapper();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+    private volatile String api;
+
+    DashboardWatcher(ByteArrayOutputStream captured) {
+      this.captured = captured;
+      timer.scheduleWithFixedDelay(this::poll, 0, 500, TimeUnit.MILLISECONDS);
+    }
+
+    private void poll() {
+      if (api == null) {
+        Matcher url = URL.matcher(captured.toString(StandardCharsets.UTF_8));
+        if (url.find()) {
+          api = url.group(1) + "/api/v1/dashboard?" + url.group(2);
+        }
+        return;
+      }
+      try {
+        HttpResponse<String> response =
+            http.send(HttpRequest.newBuilder(URI.create(api)).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          long total = json.readTree(response.body()).get("events_per_minute").get("total").asLong();
+          lastTotal.set(total);
+          distinctTotals.add(total);
+          answers.incrementAndGet();
+        } else {
+          failure.set(response.statusCode() + " " + response.body());
+        }
+      } catch (IOException e) {
+        failure.set(e.toString()); // after the demo stopped its dashboard
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    @Override
+    public void close() {
+      timer.shutdownNow();
     }
   }
 }
