@@ -1,5 +1,6 @@
 package io.github.analytics.runners;
 
+import io.github.analytics.alerting.AlertsCommand;
 import io.github.analytics.collector.CollectorCommand;
 import io.github.analytics.generator.GenerateCommand;
 import io.github.analytics.serving.ServeCommand;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       StreamCommand.class,
       CollectorCommand.class,
       ServeCommand.class,
+      AlertsCommand.class,
       SqlCommand.class,
       StackCommand.class,
       FlinkClusterCommand.class,

@@ -157,6 +157,49 @@ public final class LiveMetrics {
     return steps;
   }
 
+  /**
+   * The sum of {@code column} over the rows of {@code metric}'s window starting at {@code windowStart}
+   * (the hash {@code <metric>:<window start>}) whose columns equal {@code where}'s values; 0 when Redis
+   * holds no row for the window.
+   */
+  public double sumColumn(String metric, Instant windowStart, String column, Map<String, String> where) {
+    List<String> values;
+    try (Jedis jedis = pool.getResource()) {
+      values = jedis.hvals(metric + ":" + windowStart);
+    }
+    double sum = 0;
+    for (String value : values) {
+      JsonNode row = parse(value);
+      boolean matches = true;
+      for (Map.Entry<String, String> condition : where.entrySet()) {
+        if (!condition.getValue().equals(row.path(condition.getKey()).asText(null))) {
+          matches = false;
+          break;
+        }
+      }
+      if (matches) {
+        sum += row.path(column).asDouble();
+      }
+    }
+    return sum;
+  }
+
+  /** The alerts the stream received from {@code since} on (by the time Redis added them), oldest first. */
+  public List<Alert> alertsSince(Instant since) {
+    List<StreamEntry> entries;
+    try (Jedis jedis = pool.getResource()) {
+      entries = jedis.xrange("alerts:anomalies", new StreamEntryID(since.toEpochMilli(), 0),
+          StreamEntryID.MAXIMUM_ID);
+    }
+    List<Alert> alerts = new ArrayList<>(entries.size());
+    for (StreamEntry entry : entries) {
+      Map<String, String> fields = entry.getFields();
+      alerts.add(new Alert(fields.get("alert_id"), Instant.ofEpochMilli(entry.getID().getTime()),
+          parse(fields.get("alert"))));
+    }
+    return alerts;
+  }
+
   /** The latest {@code limit} alerts of the stream, newest first. */
   public List<Alert> latestAlerts(int limit) {
     List<StreamEntry> entries;
