@@ -94,8 +94,9 @@ public final class Bench implements Callable<Integer> {
       + " --quick).")
   @Nullable Integer freshnessSeconds;
 
-  @Option(names = "--collector-seconds", description = "How long each timed phase of the collector section"
-      + " runs: saturation, paced latency, producer alone (default 30; 10 with --quick).")
+  @Option(names = "--collector-seconds", description = "How long each timed phase of the collector and serving"
+      + " sections runs: saturation, paced latency, producer alone; paced, saturated, uncached (default 30; 10"
+      + " with --quick).")
   @Nullable Integer collectorSeconds;
 
   /** The names {@code --sections} accepts, for --help. */

@@ -52,8 +52,9 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  *   <li>{@code /api/v1/funnels?day=YYYY-MM-DD}: every funnel's steps for the attempts started that day;
  *   <li>{@code /api/v1/alerts[?limit=N]}: the latest anomaly alerts, newest first (default 50, at most
  *       1,000);
- *   <li>{@code /api/v1/dashboard[?from=&to=|?minutes=N]}: all the page draws in one answer, computed at
- *       most once per refresh period whatever the number of clients ({@link SnapshotCache});
+ *   <li>{@code /api/v1/dashboard[?from=&to=|?minutes=N]}: all the page draws in one answer, computed
+ *       about once per refresh period whatever the number of clients ({@link SnapshotCache}), never
+ *       while a client waits but for the first of a range;
  *   <li>{@code /api/v1/dashboard/stream[?from=&to=|?minutes=N]}: the same answer pushed as Server-Sent
  *       Events every refresh period;
  *   <li>{@code /healthz}: 200 when Redis answers, 503 when not.
@@ -76,7 +77,8 @@ public final class QueryServer implements AutoCloseable {
 
   private final LiveMetrics metrics;
   private final Answers answers;
-  private final SnapshotCache cache;
+  private final SnapshotCache<DashboardRange> cache;
+  private final java.util.concurrent.ExecutorService refreshes;
   private final Clock clock;
   private final ServerSentEventHandler pushes;
   private final ScheduledExecutorService pusher;
@@ -88,7 +90,13 @@ public final class QueryServer implements AutoCloseable {
     this.metrics = metrics;
     this.clock = Clock.systemUTC();
     this.answers = new Answers(metrics, warehouse, clock);
-    this.cache = new SnapshotCache(metrics.pool(), refresh, clock);
+    this.refreshes = Executors.newFixedThreadPool(2, r -> {
+      Thread thread = new Thread(r, "dashboard-refresh");
+      thread.setDaemon(true);
+      return thread;
+    });
+    this.cache = new SnapshotCache<>(metrics.pool(), refresh, DashboardRange::cacheKey,
+        range -> answers.dashboard(range.from(), range.to()).toString(), refreshes);
     this.pusher = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread thread = new Thread(r, "dashboard-pushes");
       thread.setDaemon(true);
@@ -142,6 +150,7 @@ public final class QueryServer implements AutoCloseable {
   @Override
   public void close() {
     pusher.shutdownNow();
+    refreshes.shutdownNow();
     for (ServerSentEventConnection connection : pushes.getConnections()) {
       connection.shutdown();
     }
@@ -221,26 +230,28 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private byte[] dashboard(DashboardRange range) {
-    return cache.get(range.cacheKey(), () -> answers.dashboard(range.from(), range.to()).toString());
+    return cache.get(range);
   }
 
-  /** Sends every open stream its range's current answer (one computation per range). */
+  /** Sends every open stream its range's answer, computed afresh (once per range). */
   private void pushAll() {
     try {
       Map<DashboardRange, byte[]> answered = new HashMap<>();
       for (ServerSentEventConnection connection : pushes.getConnections()) {
-        push(connection, answered);
+        push(connection, answered, cache::refresh);
       }
     } catch (RuntimeException e) {
       LOG.warn("Pushing the dashboard failed", e);
     }
   }
 
+  /** Sends a new stream the latest answer for its range. */
   private void push(ServerSentEventConnection connection) {
-    push(connection, new HashMap<>());
+    push(connection, new HashMap<>(), this::dashboard);
   }
 
-  private void push(ServerSentEventConnection connection, Map<DashboardRange, byte[]> answered) {
+  private void push(ServerSentEventConnection connection, Map<DashboardRange, byte[]> answered,
+      java.util.function.Function<DashboardRange, byte[]> answer) {
     if (!connection.isOpen()) {
       return;
     }
@@ -253,7 +264,7 @@ public final class QueryServer implements AutoCloseable {
       return;
     }
     try {
-      byte[] json = answered.computeIfAbsent(range, this::dashboard);
+      byte[] json = answered.computeIfAbsent(range, answer);
       connection.send(new String(json, StandardCharsets.UTF_8));
     } catch (JedisConnectionException e) {
       connection.send(errorJson(unavailable(e)), "problem", null, null);

@@ -1,91 +1,80 @@
 package io.github.analytics.serving;
 
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
-import redis.clients.jedis.Pipeline;
-import redis.clients.jedis.Response;
 import redis.clients.jedis.params.SetParams;
 
 /**
- * Answers computed at most once per {@code period} for any number of readers: the first reader of a
- * stale key computes it while the others of that key wait for it (one computation, not one per
- * client), and the answer is kept in Redis ({@code cache:<key>}, expiring after the period) so other
- * API processes over the same Redis reuse it instead of computing it again.
+ * Answers computed at most once per {@code period} for any number of readers (Caffeine): the first
+ * reader of a key computes it while the others of that key wait for it; after the period a reader
+ * gets the answer it has and one background computation replaces it (stale while revalidating), so
+ * no reader waits for a recomputation. The answer is kept in Redis too ({@code cache:<key>}, expiring
+ * after the period), so other API processes over the same Redis take it instead of computing it again
+ * (an answer taken from there may be up to two periods old).
  */
-final class SnapshotCache {
+final class SnapshotCache<K> {
   static final String PREFIX = "cache:";
   private static final int MAX_ENTRIES = 1_000;
 
-  private record Entry(byte[] json, long expiresAtMillis) {}
-
   private final JedisPool pool;
   private final Duration period;
-  private final Clock clock;
-  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Function<K, String> redisKey;
+  private final Function<K, String> compute;
+  private final LoadingCache<K, byte[]> cache;
 
-  SnapshotCache(JedisPool pool, Duration period, Clock clock) {
+  SnapshotCache(JedisPool pool, Duration period, Function<K, String> redisKey, Function<K, String> compute,
+      Executor refreshes) {
     this.pool = pool;
     this.period = period;
-    this.clock = clock;
+    this.redisKey = redisKey;
+    this.compute = compute;
+    this.cache = Caffeine.newBuilder()
+        .maximumSize(MAX_ENTRIES)
+        .refreshAfterWrite(period)
+        .expireAfterWrite(period.multipliedBy(30))
+        .executor(refreshes)
+        .build(this::load);
   }
 
   Duration period() {
     return period;
   }
 
-  /** The answer for {@code key}: cached while younger than the period, else {@code compute}d now. */
-  byte[] get(String key, Supplier<String> compute) {
-    Entry entry = entries.get(key);
-    if (entry != null && entry.expiresAtMillis > clock.millis()) {
-      return entry.json;
-    }
-    synchronized (locks.computeIfAbsent(key, k -> new Object())) {
-      entry = entries.get(key);
-      long now = clock.millis();
-      if (entry != null && entry.expiresAtMillis > now) {
-        return entry.json;
-      }
-      String redisKey = PREFIX + key;
-      byte[] json;
-      long expiresAt;
-      try (Jedis jedis = pool.getResource()) {
-        Pipeline pipeline = jedis.pipelined();
-        Response<String> cached = pipeline.get(redisKey);
-        Response<Long> ttl = pipeline.pttl(redisKey);
-        pipeline.sync();
-        if (cached.get() != null && ttl.get() > 0) {
-          json = cached.get().getBytes(StandardCharsets.UTF_8);
-          expiresAt = now + Math.min(ttl.get(), period.toMillis());
-        } else {
-          String computed = compute.get();
-          jedis.set(redisKey, computed, SetParams.setParams().px(period.toMillis()));
-          json = computed.getBytes(StandardCharsets.UTF_8);
-          expiresAt = now + period.toMillis();
-        }
-      }
-      if (entries.size() >= MAX_ENTRIES) {
-        evictExpired(now);
-      }
-      entries.put(key, new Entry(json, expiresAt));
-      return json;
+  /** The answer for {@code key}: computed now if there is none, else the latest (see the class). */
+  byte[] get(K key) {
+    try {
+      return cache.get(key);
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }
   }
 
-  private void evictExpired(long now) {
-    for (String key : List.copyOf(entries.keySet())) {
-      Entry entry = entries.get(key);
-      if (entry != null && entry.expiresAtMillis <= now) {
-        entries.remove(key);
-        locks.remove(key);
+  /** Computes {@code key}'s answer again now (or takes a fresh one from Redis) and returns it. */
+  byte[] refresh(K key) {
+    try {
+      return cache.refresh(key).join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  private byte[] load(K key) {
+    String stored = PREFIX + redisKey.apply(key);
+    try (Jedis jedis = pool.getResource()) {
+      String cached = jedis.get(stored);
+      if (cached != null) {
+        return cached.getBytes(StandardCharsets.UTF_8);
       }
+      String computed = compute.apply(key);
+      jedis.set(stored, computed, SetParams.setParams().px(period.toMillis()));
+      return computed.getBytes(StandardCharsets.UTF_8);
     }
   }
 }
