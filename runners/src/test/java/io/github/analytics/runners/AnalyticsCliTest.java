@@ -75,11 +75,12 @@ class AnalyticsCliTest {
 
   @Test
   void theLambdaDemoStreamsThenReconcilesWithTheBatchLayer(@TempDir Path dir) {
-    // Twenty simulated minutes at 60x: about 20 s of streaming, then the batch layer on Flink.
+    // Forty simulated minutes at 60x: about 40 s of streaming, then the batch layer on Flink. The
+    // window holds the day's error burst (14:00) after 35 minutes of history, so both layers judge it.
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     DashboardWatcher dashboard = new DashboardWatcher(captured);
-    Run demo = run(captured, "demo", "--events", "20000", "--users", "2000", "--date", "2026-11-27",
-        "--live-from", "13:40", "--duration", "PT20M", "--report-every", "PT5S",
+    Run demo = run(captured, "demo", "--events", "100000", "--users", "5000", "--date", "2026-11-27",
+        "--live-from", "13:25", "--duration", "PT40M", "--report-every", "PT10S",
         "--data-dir", dir.toString(), "--dashboard-port", "0", "--no-serve");
     dashboard.close();
     assertEquals(0, demo.exitCode(), demo.out());
@@ -106,6 +107,12 @@ class AnalyticsCliTest {
         .compile("per-minute rows identical\\s+([\\d,]+) of ([\\d,]+)").matcher(demo.out());
     assertTrue(rows.find(), demo.out());
     assertEquals(rows.group(2), rows.group(1), "identical per-minute rows");
+    // The planted error burst alerts live, in the streaming layer, as it does in batch.
+    Matcher alerts = Pattern.compile("anomaly alerts after 30 min of history\\s+([\\d,]+)\\s+([\\d,]+)")
+        .matcher(demo.out());
+    assertTrue(alerts.find(), demo.out());
+    assertTrue(Integer.parseInt(alerts.group(2)) > 0, "batch finds the burst:\n" + demo.out());
+    assertEquals(alerts.group(2), alerts.group(1), "streaming vs batch anomaly alerts:\n" + demo.out());
   }
 
   @Test

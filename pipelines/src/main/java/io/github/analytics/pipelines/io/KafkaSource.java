@@ -32,11 +32,12 @@ import org.joda.time.Instant;
  * record's coordinates as the source ({@code kafka:events/3@1042}, followed by the producer's {@code
  * source} header when it sets one).
  *
- * <p>Watermark: per partition, the highest record timestamp seen minus {@code maxOutOfOrderness}
- * (arrival times of one partition are close to ordered; the delay absorbs producers whose clocks
- * differ). A partition with nothing left to read moves its watermark to the wall clock minus the
- * delay, so an idle partition does not hold every window open; a partition that never had a record
- * holds the watermark back. Event time is assigned later, by parsing ({@code ParseEvents}).
+ * <p>Watermark ({@link ArrivalTimePolicy}): per partition, the highest record timestamp seen minus
+ * {@code maxOutOfOrderness} (arrival times of one partition are close to ordered; the delay absorbs
+ * producers whose clocks differ), even when it is ahead of the wall clock (a replay). A partition
+ * with nothing left to read moves its watermark to the wall clock minus the delay, so an idle
+ * partition does not hold every window open; a partition that never had a record holds the
+ * watermark back. Event time is assigned later, by parsing ({@code ParseEvents}).
  *
  * <p>Offsets are committed to the consumer group when a checkpoint finalizes, so a job started again
  * without its state resumes where the group left off; a job restored from a checkpoint or savepoint
@@ -125,7 +126,7 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
             .withKeyDeserializerAndCoder(ByteArrayDeserializer.class, BYTES)
             .withValueDeserializerAndCoder(ByteArrayDeserializer.class, BYTES)
             .withConsumerConfigUpdates(consumer)
-            .withTimestampPolicyFactory(TimestampPolicyFactory.withCreateTime(maxOutOfOrderness))
+            .withTimestampPolicyFactory(arrivalTime(maxOutOfOrderness))
             .commitOffsetsInFinalize();
     // KafkaIO's own (legacy, unbounded-source) reader, in batches of what a consumer poll returns:
     // see BatchedUnboundedSource for why.
@@ -171,5 +172,10 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
           ? null
           : new String(header.value(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** {@link ArrivalTimePolicy} for every partition. */
+  private static TimestampPolicyFactory<byte[], byte[]> arrivalTime(Duration maxDelay) {
+    return (partition, previousWatermark) -> new ArrivalTimePolicy<>(maxDelay, previousWatermark);
   }
 }

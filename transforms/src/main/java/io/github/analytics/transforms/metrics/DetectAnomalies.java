@@ -49,13 +49,15 @@ import org.joda.time.Duration;
  * </ol>
  *
  * <p>Streaming: a window is judged once, at its on-time pane; a late pane for a window already judged
- * is ignored and counted as {@link PipelineCounters#ANOMALY_LATE_UPDATES_IGNORED}. A series silent
- * for {@code history} windows is forgotten (its state cleared); when it comes back it starts cold, in
- * batch and streaming alike, and its silence is not judged. Until then the step's output watermark is
- * held at the series' first unjudged window, because a drop alert for it can only be raised when the
- * series resumes (silence is judged when the next count arrives, not by a timer per empty window).
- * Allowed lateness should stay below {@code history} windows: a late pane after the expiry would
- * start the series afresh.
+ * is ignored and counted as {@link PipelineCounters#ANOMALY_LATE_UPDATES_IGNORED}. A window without a
+ * pane is judged as a silence (0) once the watermark passes its end, so a series falling silent
+ * alerts within a window, and the step's output watermark is never held more than a window behind
+ * its input (it used to wait for the series to resume: a silent event type held every alert of the
+ * job back for up to {@code history} windows). After {@code history} silent windows a series is
+ * forgotten (its state cleared); when it comes back it starts cold, in batch and streaming alike. In
+ * batch the input ends, so silences are judged only between windows with data (a gap longer than
+ * the history: its first {@code history} windows). Allowed lateness should stay below {@code history}
+ * windows: a late pane after the expiry would start the series afresh.
  *
  * <pre>{@code
  * PCollection<Row> alerts = events.apply("Anomalies",

@@ -31,12 +31,15 @@ import org.joda.time.Instant;
  * timer per window, or at the earliest window, would fire once per window and re-read the buffer
  * each time); in streaming the on-time panes arrive as the watermark passes their windows, so the
  * latest buffered window has already ended and the timer fires at once. When the buffer is empty
- * the same timer waits for the series' expiry, {@code history} windows after its last data, and
- * then clears the state; on a bounded input it is not set again, as the input has ended.
+ * the same timer fires at the end of the next window and judges it as a silence if no pane came for
+ * it, so a series falling silent alerts within a window of its silence; after {@code history} silent
+ * windows the series is forgotten (its state cleared). On a bounded input it is not set again, as the
+ * input has ended: there, silences are judged between windows with data, and a gap of {@code history}
+ * windows or more is judged for its first {@code history} windows, then forgotten, as streaming does.
  *
  * <p>The timer's output timestamp holds the output watermark at the earliest window that may still
- * alert: the first buffered window, or the first unjudged one (a silence judged when the series
- * resumes), so alerts carry their window's timestamp and are not late.
+ * alert: the first buffered window, or the first unjudged one, so alerts carry their window's
+ * timestamp and are not late; the hold is never more than a window behind the input watermark.
  */
 final class JudgeAnomaliesFn extends DoFn<KV<String, KV<Long, Long>>, Row> {
   private static final long serialVersionUID = 1L;
@@ -142,58 +145,72 @@ final class JudgeAnomaliesFn extends DoFn<KV<String, KV<Long, Long>>, Row> {
     Long judged = lastJudged.read();
     List<Long> values = historyState.read();
     values = values == null ? new ArrayList<>() : new ArrayList<>(values);
-    TreeMap<Long, Long> later = new TreeMap<>();
-    for (Map.Entry<Long, Long> window : pending.entrySet()) {
-      long start = window.getKey();
-      if (start + windowMillis > now) {
-        later.put(start, window.getValue());
-        continue;
-      }
-      if (judged != null && (start - judged) / windowMillis - 1 >= history) {
-        // Silent for the whole history: what streaming forgot at expiry, batch forgets here.
-        values.clear();
-        judged = null;
-      }
-      if (judged != null) {
-        for (long silent = judged + windowMillis; silent < start; silent += windowMillis) {
-          judgeOne(eventType, silent, 0, values, out);
+    // Judge, in order, every window that has ended by now: from the first unjudged one, a window
+    // without a pane is a silence (0). A bounded input judges silences only between windows with data
+    // (the input ends; nothing says the series stopped), an unbounded one as the watermark passes
+    // them, so a drop alerts as soon as its minute is over.
+    while (true) {
+      Long next;
+      if (judged == null) {
+        next = pending.isEmpty() ? null : pending.firstKey();
+      } else {
+        next = judged + windowMillis;
+        if (bounded && pending.isEmpty()) {
+          next = null;
         }
       }
-      judgeOne(eventType, start, window.getValue(), values, out);
-      judged = start;
+      if (next == null || next + windowMillis > now) {
+        break;
+      }
+      Long count = pending.remove(next);
+      if (count == null && trailingSilences(values) >= history) {
+        // Silent for the whole history: forget the series; it starts cold when it resumes.
+        values.clear();
+        judged = null;
+        continue;
+      }
+      judgeOne(eventType, next, count == null ? 0 : count, values, out);
+      judged = next;
     }
     buffer.clear();
     bufferedMin.clear();
     bufferedMax.clear();
-    if (!later.isEmpty()) {
-      // Only when a pane came after the timer was set for an earlier one: judge it at its end.
-      later.forEach((start, count) -> buffer.add(KV.of(start, count)));
-      bufferedMin.write(later.firstKey());
-      bufferedMax.write(later.lastKey());
+    if (!pending.isEmpty()) {
+      // Panes of windows that have not ended by now: judged at the end of the latest.
+      pending.forEach((start, count) -> buffer.add(KV.of(start, count)));
+      bufferedMin.write(pending.firstKey());
+      bufferedMax.write(pending.lastKey());
     }
     if (judged == null) {
-      // The expiry timer fired with nothing to judge: forget the series.
       historyState.clear();
       lastJudged.clear();
+      if (!pending.isEmpty()) {
+        judge.withOutputTimestamp(maxTimestamp(pending.firstKey()))
+            .set(new Instant(pending.lastKey() + windowMillis));
+      }
       return;
     }
     historyState.write(values);
     lastJudged.write(judged);
     long firstUnjudged = judged + windowMillis;
-    if (!later.isEmpty()) {
+    if (!pending.isEmpty()) {
       judge.withOutputTimestamp(maxTimestamp(firstUnjudged))
-          .set(new Instant(later.lastKey() + windowMillis));
-    } else {
-      long expiry = judged + (history + 1) * windowMillis;
-      if (expiry <= now) {
-        historyState.clear();
-        lastJudged.clear();
-      } else if (!bounded) {
-        // A bounded input has no expiry to wait for: it ends, and on Flink's DataStream translation
-        // a timer set while its last timers fire never fires, but would hold the watermark.
-        judge.withOutputTimestamp(maxTimestamp(firstUnjudged)).set(new Instant(expiry));
-      }
+          .set(new Instant(pending.lastKey() + windowMillis));
+    } else if (!bounded) {
+      // The end of the next window: judged then, as a silence if no pane came for it. The hold keeps
+      // its alert on time. (A bounded input sets no timer here: it ends, and on Flink's DataStream
+      // translation a timer set while its last timers fire never fires, but would hold the watermark.)
+      judge.withOutputTimestamp(maxTimestamp(firstUnjudged)).set(new Instant(firstUnjudged + windowMillis));
     }
+  }
+
+  /** How many of the latest values are silences: a window with data counts at least 1. */
+  private static int trailingSilences(List<Long> values) {
+    int silent = 0;
+    for (int i = values.size() - 1; i >= 0 && values.get(i) == 0; i--) {
+      silent++;
+    }
+    return silent;
   }
 
   /**

@@ -393,6 +393,56 @@ class DetectAnomaliesTest {
     pipeline.run().waitUntilFinish();
   }
 
+  /**
+   * Streaming: page_view at 30 a minute for minutes 0-39, then nothing while the watermark goes on
+   * (the series never resumes). Each silent minute is judged once the watermark passes its end, as
+   * a 0 against the rolling history (worked out as in {@link #aSeriesFallingSilentIsADrop}, with k
+   * zeros in the history of 40 + k values): minutes 40-44 alert (z = -3.87, -3.83, -3.78, -3.65,
+   * -3.16), 45 does not (mean 26.6667, stddev 30 * sqrt(200) / 45 = 9.4281, z = -2.83). Each alert is
+   * on time for a sink grouping in its window: the step's watermark does not wait for the series.
+   */
+  @Test
+  void streamingJudgesASilenceWithoutWaitingForTheSeriesToResume(TestPipeline pipeline) throws Exception {
+    Coder<Event> coder = pipeline.getCoderRegistry().getCoder(Event.class);
+    TestStream.Builder<Event> stream = TestStream.create(coder);
+    for (int m = 0; m < 40; m++) {
+      List<TimestampedValue<Event>> minute = events("page_view", m, 30);
+      stream = stream
+          .addElements(first(minute), rest(minute))
+          .advanceProcessingTime(Duration.standardSeconds(60))
+          .advanceWatermarkTo(minute(m + 1).plus(Duration.standardSeconds(5)));
+    }
+    for (int m = 40; m < 50; m++) {
+      stream = stream
+          .advanceProcessingTime(Duration.standardSeconds(60))
+          .advanceWatermarkTo(minute(m + 1).plus(Duration.standardSeconds(5)));
+    }
+    PCollection<Row> alerts =
+        pipeline.apply(stream.advanceWatermarkToInfinity())
+            .apply(DetectAnomalies.of(
+                WindowPolicy.streaming(Duration.standardSeconds(5), Duration.standardMinutes(10))));
+    PAssert.that(described(alerts)).containsInAnyOrder(
+        "events_per_minute page_view 10:40 10:41 0 mean=30.0000 stddev=7.7460 z=-3.8730 drop",
+        "events_per_minute page_view 10:41 10:42 0 mean=29.2683 stddev=7.6509 z=-3.8255 drop",
+        "events_per_minute page_view 10:42 10:43 0 mean=28.5714 stddev=7.5593 z=-3.7796 drop",
+        "events_per_minute page_view 10:43 10:44 0 mean=27.9070 stddev=7.6426 z=-3.6515 drop",
+        "events_per_minute page_view 10:44 10:45 0 mean=27.2727 stddev=8.6244 z=-3.1623 drop");
+    PCollection<String> grouped =
+        alerts
+            .apply("KeyForSink", WithKeys.of("alerts"))
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), alerts.getCoder()))
+            .apply("GroupLikeASink", GroupByKey.create())
+            .apply("Rows", Values.create())
+            .apply("EachRow", Flatten.iterables())
+            .apply("DescribeGrouped",
+                MapElements.into(TypeDescriptors.strings()).via(DetectAnomaliesTest::describe));
+    PAssert.that(grouped)
+        .inOnTimePane(new IntervalWindow(minute(40), minute(41)))
+        .containsInAnyOrder(
+            "events_per_minute page_view 10:40 10:41 0 mean=30.0000 stddev=7.7460 z=-3.8730 drop");
+    pipeline.run().waitUntilFinish();
+  }
+
   /** A late click in minute {@code m}. */
   private static TimestampedValue<Event> late(String type, int m, int i) {
     Instant time = minute(m).plus(30_000);
