@@ -57,7 +57,8 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  *       while a client waits but for the first of a range;
  *   <li>{@code /api/v1/dashboard/stream[?from=&to=|?minutes=N]}: the same answer pushed as Server-Sent
  *       Events every refresh period;
- *   <li>{@code /healthz}: 200 when Redis answers, 503 when not.
+ *   <li>{@code /healthz}: 200 when Redis answers, 503 when not;
+ *   <li>{@code /grafana/...}: a Grafana JSON datasource ({@link GrafanaDatasource}).
  * </ul>
  *
  * <p>A bad parameter gets 400 with a message saying what is expected; Redis not answering gets 503
@@ -77,6 +78,7 @@ public final class QueryServer implements AutoCloseable {
 
   private final LiveMetrics metrics;
   private final Answers answers;
+  private final GrafanaDatasource grafana;
   private final SnapshotCache<DashboardRange> cache;
   private final java.util.concurrent.ExecutorService refreshes;
   private final Clock clock;
@@ -90,6 +92,7 @@ public final class QueryServer implements AutoCloseable {
     this.metrics = metrics;
     this.clock = Clock.systemUTC();
     this.answers = new Answers(metrics, warehouse, clock);
+    this.grafana = new GrafanaDatasource(answers);
     this.refreshes = Executors.newFixedThreadPool(2, r -> {
       Thread thread = new Thread(r, "dashboard-refresh");
       thread.setDaemon(true);
@@ -110,6 +113,7 @@ public final class QueryServer implements AutoCloseable {
     HttpHandler api = new BlockingHandler(this::handle);
     this.requests = Handlers.gracefulShutdown(Handlers.path(page)
         .addPrefixPath("/api", api)
+        .addPrefixPath("/grafana", new BlockingHandler(this::handleGrafana))
         .addExactPath("/healthz", api)
         .addExactPath("/api/v1/dashboard/stream", pushes));
     this.server = Undertow.builder()
@@ -192,6 +196,49 @@ public final class QueryServer implements AutoCloseable {
       exchange.getResponseHeaders().put(new HttpString("Retry-After"), "5");
       error(exchange, 503, unavailable(e));
     } catch (RuntimeException e) {
+      LOG.error("Failed to answer {}", exchange.getRequestURI(), e);
+      error(exchange, 500, e.toString());
+    }
+  }
+
+  /** The Grafana JSON datasource ({@link GrafanaDatasource}): {@code GET /grafana} tests it. */
+  private void handleGrafana(HttpServerExchange exchange) {
+    exchange.getResponseHeaders().put(new HttpString("Access-Control-Allow-Origin"), "*");
+    String path = exchange.getRequestPath();
+    try {
+      if (Methods.GET.equals(exchange.getRequestMethod()) && (path.equals("/grafana") || path.equals("/grafana/"))) {
+        ObjectNode body = NODES.objectNode();
+        body.put("status", metrics.ping() ? "ok" : "redis down");
+        respond(exchange, 200, body);
+        return;
+      }
+      if (!Methods.POST.equals(exchange.getRequestMethod())) {
+        error(exchange, 405, "The Grafana datasource takes POST on /grafana/metrics, /grafana/search,"
+            + " /grafana/query and /grafana/annotations (GET /grafana tests it)");
+        return;
+      }
+      byte[] body = exchange.getInputStream().readAllBytes();
+      com.fasterxml.jackson.databind.JsonNode answer = switch (path) {
+        case "/grafana/metrics" -> grafana.metrics(false);
+        case "/grafana/search" -> grafana.metrics(true);
+        case "/grafana/query" -> grafana.query(body);
+        case "/grafana/annotations" -> grafana.annotations(body);
+        default -> null;
+      };
+      if (answer == null) {
+        error(exchange, 404, "No such path: " + path + ". Paths: /grafana/metrics, /grafana/search,"
+            + " /grafana/query, /grafana/annotations");
+        return;
+      }
+      exchange.setStatusCode(200);
+      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+      exchange.getResponseSender().send(ByteBuffer.wrap(answer.toString().getBytes(StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) {
+      error(exchange, 400, e.getMessage());
+    } catch (JedisConnectionException e) {
+      exchange.getResponseHeaders().put(new HttpString("Retry-After"), "5");
+      error(exchange, 503, unavailable(e));
+    } catch (java.io.IOException | RuntimeException e) {
       LOG.error("Failed to answer {}", exchange.getRequestURI(), e);
       error(exchange, 500, e.toString());
     }

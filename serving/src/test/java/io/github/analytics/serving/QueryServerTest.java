@@ -155,6 +155,45 @@ class QueryServerTest {
   }
 
   @Test
+  void grafanasJsonDatasourceGetsASeriesPerTargetAndTheAlertsAsAnnotations() throws Exception {
+    long at1005 = java.time.Instant.parse("2026-11-27T10:05:00Z").toEpochMilli();
+    long at1007 = java.time.Instant.parse("2026-11-27T10:07:00Z").toEpochMilli();
+    // Redis database 1 of the same server, so the other cases' keys stay as they are.
+    try (JedisPool db1 = new JedisPool(new org.apache.commons.pool2.impl.GenericObjectPoolConfig<>(),
+            redis.host(), redis.port(), 2_000, null, 1);
+        QueryServer grafana = QueryServer.start(new LiveMetrics(db1), "127.0.0.1", 0, 2)) {
+      try (Jedis jedis = db1.getResource()) {
+        jedis.hset("event_counts_per_minute:2026-11-27T10:05:00Z", Map.of(
+            "click|web|US", row("10:05", "click", "web", "US", 3),
+            "error|ios|DE", row("10:05", "error", "ios", "DE", 2)));
+        jedis.hset("event_counts_per_minute:2026-11-27T10:07:00Z", "error|web|US", row("10:07", "error", "web", "US", 6));
+        jedis.xadd("alerts:anomalies", StreamEntryID.NEW_ENTRY, Map.of("alert_id", "event_type|error|2026-11-27T10:07:00Z",
+            "alert", "{\"series_key\":\"error\",\"window_start_ms\":" + at1007 + ",\"value\":6}"));
+      }
+      assertEquals("ok", post(grafana, "/grafana", null, 200).get("status").asText());
+      assertEquals("events_per_minute", post(grafana, "/grafana/search", "{}", 200).get(0).asText());
+      assertEquals("events_per_minute", post(grafana, "/grafana/metrics", "{}", 200).get(0).get("value").asText());
+      JsonNode series = post(grafana, "/grafana/query", "{\"range\":{\"from\":\"2026-11-27T10:05:00.000Z\","
+          + "\"to\":\"2026-11-27T10:08:00.000Z\"},\"targets\":[{\"refId\":\"A\",\"target\":\"events_per_minute\"},"
+          + "{\"refId\":\"B\",\"target\":\"events_per_minute\",\"payload\":{\"event_type\":\"error\"}}]}", 200);
+      assertEquals("events_per_minute", series.get(0).get("target").asText());
+      assertEquals(JSON.readTree("[[5," + at1005 + "],[6," + at1007 + "]]"), series.get(0).get("datapoints"),
+          "10:06 has no hash: no point, not a 0");
+      assertEquals("events_per_minute{event_type=error}", series.get(1).get("target").asText());
+      assertEquals(JSON.readTree("[[2," + at1005 + "],[6," + at1007 + "]]"), series.get(1).get("datapoints"));
+      JsonNode annotations = post(grafana, "/grafana/annotations", "{\"range\":{\"from\":\"2026-11-27T10:00:00Z\","
+          + "\"to\":\"2026-11-27T11:00:00Z\"}}", 200);
+      assertEquals(1, annotations.size());
+      assertEquals(at1007, annotations.get(0).get("time").asLong());
+      assertTrue(annotations.get(0).get("title").asText().contains("error"), annotations.toString());
+      assertTrue(post(grafana, "/grafana/query", "{\"range\":{}}", 400).get("error").asText().contains("range.from"));
+      try (Jedis jedis = db1.getResource()) {
+        jedis.flushDB();
+      }
+    }
+  }
+
+  @Test
   void badRequestsSayWhatIsExpected() throws Exception {
     assertTrue(get("/api/v1/events_per_minute?to=2026-11-27T10:08:00Z", 400).get("error").asText()
         .contains("'from' is missing"));
@@ -185,6 +224,15 @@ class QueryServerTest {
       assertEquals("5", response.headers().firstValue("Retry-After").orElse(null));
     }
     assertEquals("up", get("/healthz", 200).get("redis").asText());
+  }
+
+  private static JsonNode post(QueryServer target, String path, String body, int expectedStatus)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + target.port() + path));
+    request = body == null ? request.GET() : request.POST(HttpRequest.BodyPublishers.ofString(body));
+    HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(expectedStatus, response.statusCode(), path + " -> " + response.body());
+    return JSON.readTree(response.body());
   }
 
   private static List<String> layers(JsonNode answer) {
