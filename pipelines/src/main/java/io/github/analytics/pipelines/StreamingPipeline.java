@@ -99,7 +99,8 @@ public final class StreamingPipeline {
         options.getBootstrapServers(),
         options.getInputTopic(),
         options.getConsumerGroup(),
-        Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds()));
+        Duration.standardSeconds(options.getMaxOutOfOrdernessSeconds()))
+        .withWatermarkAheadOfClock(options.getWatermarkAheadOfClock());
   }
 
   /** The streaming window policy the options give. */

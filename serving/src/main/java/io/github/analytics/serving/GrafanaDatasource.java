@@ -5,9 +5,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The query API as a Grafana JSON datasource (the protocol of the {@code simpod-json-datasource}
@@ -17,15 +25,60 @@ import java.time.format.DateTimeParseException;
  * annotations: the anomaly alerts. Values come through {@link Answers}, so the layers are merged as
  * in the rest of the API.
  */
-final class GrafanaDatasource {
+final class GrafanaDatasource implements HttpHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(GrafanaDatasource.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   static final String METRIC = "events_per_minute";
 
   private final Answers answers;
+  private final LiveMetrics live;
 
-  GrafanaDatasource(Answers answers) {
+  GrafanaDatasource(Answers answers, LiveMetrics live) {
     this.answers = answers;
+    this.live = live;
+  }
+
+  /** Answers {@code GET /grafana} (the datasource's test) and the protocol's {@code POST}s. */
+  @Override
+  public void handleRequest(HttpServerExchange exchange) {
+    exchange.getResponseHeaders().put(new HttpString("Access-Control-Allow-Origin"), "*");
+    String path = exchange.getRequestPath();
+    try {
+      if (Methods.GET.equals(exchange.getRequestMethod()) && (path.equals("/grafana") || path.equals("/grafana/"))) {
+        ObjectNode body = NODES.objectNode();
+        body.put("status", live.ping() ? "ok" : "redis down");
+        QueryServer.respond(exchange, 200, body.toString().getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      if (!Methods.POST.equals(exchange.getRequestMethod())) {
+        QueryServer.error(exchange, 405, "The Grafana datasource takes POST on /grafana/metrics, /grafana/search,"
+            + " /grafana/query and /grafana/annotations (GET /grafana tests it)");
+        return;
+      }
+      byte[] body = exchange.getInputStream().readAllBytes();
+      JsonNode answer = switch (path) {
+        case "/grafana/metrics" -> metrics(false);
+        case "/grafana/search" -> metrics(true);
+        case "/grafana/query" -> query(body);
+        case "/grafana/annotations" -> annotations(body);
+        default -> null;
+      };
+      if (answer == null) {
+        QueryServer.error(exchange, 404, "No such path: " + path + ". Paths: /grafana/metrics, /grafana/search,"
+            + " /grafana/query, /grafana/annotations");
+        return;
+      }
+      QueryServer.respond(exchange, 200, answer.toString().getBytes(StandardCharsets.UTF_8));
+    } catch (IllegalArgumentException e) {
+      QueryServer.error(exchange, 400, e.getMessage());
+    } catch (JedisConnectionException e) {
+      exchange.getResponseHeaders().put(new HttpString("Retry-After"), "5");
+      QueryServer.error(exchange, 503, QueryServer.unavailable(e));
+    } catch (IOException | RuntimeException e) {
+      LOG.error("Failed to answer {}", exchange.getRequestURI(), e);
+      QueryServer.error(exchange, 500, e.toString());
+    }
   }
 
   /** {@code POST /grafana/metrics} (and the older {@code /search}): the metrics one can pick. */

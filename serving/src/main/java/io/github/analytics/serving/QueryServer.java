@@ -92,7 +92,7 @@ public final class QueryServer implements AutoCloseable {
     this.metrics = metrics;
     this.clock = Clock.systemUTC();
     this.answers = new Answers(metrics, warehouse, clock);
-    this.grafana = new GrafanaDatasource(answers);
+    this.grafana = new GrafanaDatasource(answers, metrics);
     this.refreshes = Executors.newFixedThreadPool(2, r -> {
       Thread thread = new Thread(r, "dashboard-refresh");
       thread.setDaemon(true);
@@ -113,7 +113,7 @@ public final class QueryServer implements AutoCloseable {
     HttpHandler api = new BlockingHandler(this::handle);
     this.requests = Handlers.gracefulShutdown(Handlers.path(page)
         .addPrefixPath("/api", api)
-        .addPrefixPath("/grafana", new BlockingHandler(this::handleGrafana))
+        .addPrefixPath("/grafana", new BlockingHandler(grafana))
         .addExactPath("/healthz", api)
         .addExactPath("/api/v1/dashboard/stream", pushes));
     this.server = Undertow.builder()
@@ -201,49 +201,6 @@ public final class QueryServer implements AutoCloseable {
     }
   }
 
-  /** The Grafana JSON datasource ({@link GrafanaDatasource}): {@code GET /grafana} tests it. */
-  private void handleGrafana(HttpServerExchange exchange) {
-    exchange.getResponseHeaders().put(new HttpString("Access-Control-Allow-Origin"), "*");
-    String path = exchange.getRequestPath();
-    try {
-      if (Methods.GET.equals(exchange.getRequestMethod()) && (path.equals("/grafana") || path.equals("/grafana/"))) {
-        ObjectNode body = NODES.objectNode();
-        body.put("status", metrics.ping() ? "ok" : "redis down");
-        respond(exchange, 200, body);
-        return;
-      }
-      if (!Methods.POST.equals(exchange.getRequestMethod())) {
-        error(exchange, 405, "The Grafana datasource takes POST on /grafana/metrics, /grafana/search,"
-            + " /grafana/query and /grafana/annotations (GET /grafana tests it)");
-        return;
-      }
-      byte[] body = exchange.getInputStream().readAllBytes();
-      com.fasterxml.jackson.databind.JsonNode answer = switch (path) {
-        case "/grafana/metrics" -> grafana.metrics(false);
-        case "/grafana/search" -> grafana.metrics(true);
-        case "/grafana/query" -> grafana.query(body);
-        case "/grafana/annotations" -> grafana.annotations(body);
-        default -> null;
-      };
-      if (answer == null) {
-        error(exchange, 404, "No such path: " + path + ". Paths: /grafana/metrics, /grafana/search,"
-            + " /grafana/query, /grafana/annotations");
-        return;
-      }
-      exchange.setStatusCode(200);
-      exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-      exchange.getResponseSender().send(ByteBuffer.wrap(answer.toString().getBytes(StandardCharsets.UTF_8)));
-    } catch (IllegalArgumentException e) {
-      error(exchange, 400, e.getMessage());
-    } catch (JedisConnectionException e) {
-      exchange.getResponseHeaders().put(new HttpString("Retry-After"), "5");
-      error(exchange, 503, unavailable(e));
-    } catch (java.io.IOException | RuntimeException e) {
-      LOG.error("Failed to answer {}", exchange.getRequestURI(), e);
-      error(exchange, 500, e.toString());
-    }
-  }
-
   /** The range a dashboard shows: {@code from} and {@code to}, or the last {@code minutes} until now. */
   record DashboardRange(Instant from, Instant to) {
     static DashboardRange of(Map<String, Deque<String>> query, Clock clock) {
@@ -318,7 +275,7 @@ public final class QueryServer implements AutoCloseable {
     }
   }
 
-  private static String unavailable(JedisConnectionException e) {
+  static String unavailable(JedisConnectionException e) {
     return "Redis does not answer (" + e.getMessage() + "); is it running?";
   }
 
@@ -397,7 +354,7 @@ public final class QueryServer implements AutoCloseable {
     return values.getFirst();
   }
 
-  private static void error(HttpServerExchange exchange, int status, String message) {
+  static void error(HttpServerExchange exchange, int status, String message) {
     ObjectNode body = NODES.objectNode();
     body.put("error", message);
     respond(exchange, status, body);
@@ -407,7 +364,7 @@ public final class QueryServer implements AutoCloseable {
     respond(exchange, status, body.toString().getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void respond(HttpServerExchange exchange, int status, byte[] json) {
+  static void respond(HttpServerExchange exchange, int status, byte[] json) {
     exchange.setStatusCode(status);
     exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
     exchange.getResponseSender().send(ByteBuffer.wrap(json));

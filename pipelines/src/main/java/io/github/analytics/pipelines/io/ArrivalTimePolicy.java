@@ -16,7 +16,7 @@ import org.joda.time.Instant;
  * that policy takes a record time ahead of the clock for a wrong clock and holds the watermark at the
  * clock, so a replay whose times run ahead of it (the demo's day at 60 times real time, an hour a
  * minute) never closed a window while it ran, and everything the watermark decides (sessions, funnels,
- * anomalies) came out at once at the end. Here the times are the collector's own clock, and a broker
+ * anomalies) came out at once at the end. For replays only ({@code --watermarkAheadOfClock}); a broker
  * refuses a record more than {@code message.timestamp.after.max.ms} (an hour by default) ahead.
  */
 final class ArrivalTimePolicy<K, V> extends TimestampPolicy<K, V> {

@@ -32,12 +32,13 @@ import org.joda.time.Instant;
  * record's coordinates as the source ({@code kafka:events/3@1042}, followed by the producer's {@code
  * source} header when it sets one).
  *
- * <p>Watermark ({@link ArrivalTimePolicy}): per partition, the highest record timestamp seen minus
- * {@code maxOutOfOrderness} (arrival times of one partition are close to ordered; the delay absorbs
- * producers whose clocks differ), even when it is ahead of the wall clock (a replay). A partition
- * with nothing left to read moves its watermark to the wall clock minus the delay, so an idle
- * partition does not hold every window open; a partition that never had a record holds the
- * watermark back. Event time is assigned later, by parsing ({@code ParseEvents}).
+ * <p>Watermark: per partition, the highest record timestamp seen minus {@code maxOutOfOrderness}
+ * (arrival times of one partition are close to ordered; the delay absorbs producers whose clocks
+ * differ), but at most the wall clock minus the delay (KafkaIO's policy: a time ahead of the clock is
+ * taken for a wrong clock), unless {@link #withWatermarkAheadOfClock} lets replays faster than real
+ * time move it ({@link ArrivalTimePolicy}). A partition with nothing left to read moves its watermark
+ * to the wall clock minus the delay, so an idle partition does not hold every window open; a
+ * partition that never had a record holds the watermark back. Event time is assigned later, by parsing ({@code ParseEvents}).
  *
  * <p>Offsets are committed to the consumer group when a checkpoint finalizes, so a job started again
  * without its state resumes where the group left off; a job restored from a checkpoint or savepoint
@@ -61,13 +62,15 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
   private final String topic;
   private final String consumerGroup;
   private final Duration maxOutOfOrderness;
+  private final boolean watermarkAheadOfClock;
 
-  private KafkaSource(
-      String bootstrapServers, String topic, String consumerGroup, Duration maxOutOfOrderness) {
+  private KafkaSource(String bootstrapServers, String topic, String consumerGroup, Duration maxOutOfOrderness,
+      boolean watermarkAheadOfClock) {
     this.bootstrapServers = bootstrapServers;
     this.topic = topic;
     this.consumerGroup = consumerGroup;
     this.maxOutOfOrderness = maxOutOfOrderness;
+    this.watermarkAheadOfClock = watermarkAheadOfClock;
   }
 
   /**
@@ -79,7 +82,15 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
     if (maxOutOfOrderness.isShorterThan(Duration.ZERO)) {
       throw new IllegalArgumentException("The out-of-orderness bound must not be negative");
     }
-    return new KafkaSource(bootstrapServers, topic, consumerGroup, maxOutOfOrderness);
+    return new KafkaSource(bootstrapServers, topic, consumerGroup, maxOutOfOrderness, false);
+  }
+
+  /**
+   * Whether record times ahead of the wall clock move the watermark ({@link ArrivalTimePolicy}), for
+   * replays faster than real time; by default KafkaIO's policy holds it at the clock then.
+   */
+  public KafkaSource withWatermarkAheadOfClock(boolean value) {
+    return new KafkaSource(bootstrapServers, topic, consumerGroup, maxOutOfOrderness, value);
   }
 
   /**
@@ -126,7 +137,9 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
             .withKeyDeserializerAndCoder(ByteArrayDeserializer.class, BYTES)
             .withValueDeserializerAndCoder(ByteArrayDeserializer.class, BYTES)
             .withConsumerConfigUpdates(consumer)
-            .withTimestampPolicyFactory(arrivalTime(maxOutOfOrderness))
+            .withTimestampPolicyFactory(watermarkAheadOfClock
+                ? arrivalTime(maxOutOfOrderness)
+                : TimestampPolicyFactory.withCreateTime(maxOutOfOrderness))
             .commitOffsetsInFinalize();
     // KafkaIO's own (legacy, unbounded-source) reader, in batches of what a consumer poll returns:
     // see BatchedUnboundedSource for why.
