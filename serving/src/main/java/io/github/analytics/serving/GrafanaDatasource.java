@@ -7,15 +7,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The query API as a Grafana JSON datasource (the protocol of the {@code simpod-json-datasource}
@@ -26,7 +22,6 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * in the rest of the API.
  */
 final class GrafanaDatasource implements HttpHandler {
-  private static final Logger LOG = LoggerFactory.getLogger(GrafanaDatasource.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   static final String METRIC = "events_per_minute";
@@ -42,9 +37,8 @@ final class GrafanaDatasource implements HttpHandler {
   /** Answers {@code GET /grafana} (the datasource's test) and the protocol's {@code POST}s. */
   @Override
   public void handleRequest(HttpServerExchange exchange) {
-    exchange.getResponseHeaders().put(new HttpString("Access-Control-Allow-Origin"), "*");
-    String path = exchange.getRequestPath();
-    try {
+    QueryServer.guarded(exchange, () -> {
+      String path = exchange.getRequestPath();
       if (Methods.GET.equals(exchange.getRequestMethod()) && (path.equals("/grafana") || path.equals("/grafana/"))) {
         ObjectNode body = NODES.objectNode();
         body.put("status", live.ping() ? "ok" : "redis down");
@@ -70,15 +64,7 @@ final class GrafanaDatasource implements HttpHandler {
         return;
       }
       QueryServer.respond(exchange, 200, answer.toString().getBytes(StandardCharsets.UTF_8));
-    } catch (IllegalArgumentException e) {
-      QueryServer.error(exchange, 400, e.getMessage());
-    } catch (JedisConnectionException e) {
-      exchange.getResponseHeaders().put(new HttpString("Retry-After"), "5");
-      QueryServer.error(exchange, 503, QueryServer.unavailable(e));
-    } catch (IOException | RuntimeException e) {
-      LOG.error("Failed to answer {}", exchange.getRequestURI(), e);
-      QueryServer.error(exchange, 500, e.toString());
-    }
+    });
   }
 
   /** {@code POST /grafana/metrics} (and the older {@code /search}): the metrics one can pick. */

@@ -191,13 +191,7 @@ public final class LiveMetrics {
       entries = jedis.xrange("alerts:anomalies", new StreamEntryID(since.toEpochMilli(), 0),
           StreamEntryID.MAXIMUM_ID);
     }
-    List<Alert> alerts = new ArrayList<>(entries.size());
-    for (StreamEntry entry : entries) {
-      Map<String, String> fields = entry.getFields();
-      alerts.add(new Alert(fields.get("alert_id"), Instant.ofEpochMilli(entry.getID().getTime()),
-          parse(fields.get("alert"))));
-    }
-    return alerts;
+    return alerts(entries);
   }
 
   /** The latest {@code limit} alerts of the stream, newest first. */
@@ -206,6 +200,10 @@ public final class LiveMetrics {
     try (Jedis jedis = pool.getResource()) {
       entries = jedis.xrevrange("alerts:anomalies", StreamEntryID.MAXIMUM_ID, StreamEntryID.MINIMUM_ID, limit);
     }
+    return alerts(entries);
+  }
+
+  private static List<Alert> alerts(List<StreamEntry> entries) {
     List<Alert> alerts = new ArrayList<>(entries.size());
     for (StreamEntry entry : entries) {
       Map<String, String> fields = entry.getFields();

@@ -14,6 +14,7 @@ import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import io.undertow.util.Methods;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -168,13 +169,12 @@ public final class QueryServer implements AutoCloseable {
   }
 
   private void handle(HttpServerExchange exchange) {
-    exchange.getResponseHeaders().put(new HttpString("Access-Control-Allow-Origin"), "*");
-    if (!Methods.GET.equals(exchange.getRequestMethod())) {
-      error(exchange, 405, "Only GET is served here");
-      return;
-    }
-    String path = exchange.getRequestPath();
-    try {
+    guarded(exchange, () -> {
+      if (!Methods.GET.equals(exchange.getRequestMethod())) {
+        error(exchange, 405, "Only GET is served here");
+        return;
+      }
+      String path = exchange.getRequestPath();
       switch (path) {
         case "/api/v1/events_per_minute" -> respond(exchange, 200, eventsPerMinute(exchange));
         case "/api/v1/distinct_users" -> respond(exchange, 200, distinctUsers(exchange));
@@ -190,12 +190,29 @@ public final class QueryServer implements AutoCloseable {
         }
         default -> error(exchange, 404, "No such path: " + path + ". Paths: " + PATHS);
       }
+    });
+  }
+
+  /** Answers one request; may fail with what {@link #guarded} turns into a status. */
+  interface Answering {
+    void answer() throws IOException;
+  }
+
+  /**
+   * Runs {@code answering} for {@code exchange} (with the CORS header every answer carries), turning a
+   * failure into its status: a bad parameter 400 with its message, Redis not answering 503 with
+   * {@code Retry-After}, anything else 500 (logged).
+   */
+  static void guarded(HttpServerExchange exchange, Answering answering) {
+    exchange.getResponseHeaders().put(new HttpString("Access-Control-Allow-Origin"), "*");
+    try {
+      answering.answer();
     } catch (IllegalArgumentException e) {
       error(exchange, 400, e.getMessage());
     } catch (JedisConnectionException e) {
       exchange.getResponseHeaders().put(new HttpString("Retry-After"), "5");
       error(exchange, 503, unavailable(e));
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.error("Failed to answer {}", exchange.getRequestURI(), e);
       error(exchange, 500, e.toString());
     }

@@ -49,17 +49,18 @@ final class SnapshotCache<K> {
 
   /** The answer for {@code key}: computed now if there is none, else the latest (see the class). */
   byte[] get(K key) {
-    try {
-      return cache.get(key);
-    } catch (CompletionException e) {
-      throw e.getCause() instanceof RuntimeException cause ? cause : e;
-    }
+    return unwrapped(() -> cache.get(key));
   }
 
   /** Computes {@code key}'s answer again now (or takes a fresh one from Redis) and returns it. */
   byte[] refresh(K key) {
+    return unwrapped(() -> cache.refresh(key).join());
+  }
+
+  /** What a computation threw (Redis down, a bad range) rather than Caffeine's wrapper of it. */
+  private static byte[] unwrapped(java.util.function.Supplier<byte[]> answer) {
     try {
-      return cache.refresh(key).join();
+      return answer.get();
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
     }

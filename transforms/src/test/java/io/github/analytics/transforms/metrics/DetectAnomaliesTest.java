@@ -306,15 +306,7 @@ class DetectAnomaliesTest {
     String expected = HAND_WORKED_ALERTS[0];
     PAssert.that(described(alerts)).containsInAnyOrder(expected);
     // A ParDo's output has no pane; a sink's GroupByKey in the alert's window must see it on time.
-    PCollection<String> grouped =
-        alerts
-            .apply("KeyForSink", WithKeys.of("alerts"))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), alerts.getCoder()))
-            .apply("GroupLikeASink", GroupByKey.create())
-            .apply("Rows", Values.create())
-            .apply("EachRow", Flatten.iterables())
-            .apply("DescribeGrouped",
-                MapElements.into(TypeDescriptors.strings()).via(DetectAnomaliesTest::describe));
+    PCollection<String> grouped = groupedLikeASink(alerts);
     PAssert.that(grouped)
         .inOnTimePane(new IntervalWindow(minute(30), minute(31)))
         .containsInAnyOrder(expected);
@@ -427,20 +419,24 @@ class DetectAnomaliesTest {
         "events_per_minute page_view 10:42 10:43 0 mean=28.5714 stddev=7.5593 z=-3.7796 drop",
         "events_per_minute page_view 10:43 10:44 0 mean=27.9070 stddev=7.6426 z=-3.6515 drop",
         "events_per_minute page_view 10:44 10:45 0 mean=27.2727 stddev=8.6244 z=-3.1623 drop");
-    PCollection<String> grouped =
-        alerts
-            .apply("KeyForSink", WithKeys.of("alerts"))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), alerts.getCoder()))
-            .apply("GroupLikeASink", GroupByKey.create())
-            .apply("Rows", Values.create())
-            .apply("EachRow", Flatten.iterables())
-            .apply("DescribeGrouped",
-                MapElements.into(TypeDescriptors.strings()).via(DetectAnomaliesTest::describe));
+    PCollection<String> grouped = groupedLikeASink(alerts);
     PAssert.that(grouped)
         .inOnTimePane(new IntervalWindow(minute(40), minute(41)))
         .containsInAnyOrder(
             "events_per_minute page_view 10:40 10:41 0 mean=30.0000 stddev=7.7460 z=-3.8730 drop");
     pipeline.run().waitUntilFinish();
+  }
+
+  /** The alerts as a sink sees them after a {@code GroupByKey} in their windows, described. */
+  private static PCollection<String> groupedLikeASink(PCollection<Row> alerts) {
+    return alerts
+        .apply("KeyForSink", WithKeys.of("alerts"))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), alerts.getCoder()))
+        .apply("GroupLikeASink", GroupByKey.create())
+        .apply("Rows", Values.create())
+        .apply("EachRow", Flatten.iterables())
+        .apply("DescribeGrouped",
+            MapElements.into(TypeDescriptors.strings()).via(DetectAnomaliesTest::describe));
   }
 
   /** A late click in minute {@code m}. */
