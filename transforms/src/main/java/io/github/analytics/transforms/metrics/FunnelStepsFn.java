@@ -24,12 +24,14 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Stage B of {@link TrackFunnels}: combines one funnel-day's "user reached step k after t ms"
- * records into the users per step and the exact median time to each step. Every record is a
+ * records into the users per step and the exact median time to each step. Every final record is a
  * distinct (user, step), so counting records counts users, and an accumulating pane that adds
- * records never counts a user twice.
+ * records never counts a user twice. The live figure counts the provisional records and the final
+ * ones not shown as provisional before ({@link FunnelTracker#FINAL}): each (user, step) once too.
  *
- * <p>Output: a {@link #SUMMARY} row with {@code users[k-1]} and {@code median_seconds[k-1]} for steps
- * 1 to the furthest step reached; the median is null for step 1 (always 0).
+ * <p>Output: a {@link #SUMMARY} row with {@code users[k-1]}, {@code live_users[k-1]} and {@code
+ * median_seconds[k-1]} for steps 1 to the furthest step reached (live or final); the median is null
+ * for step 1 (always 0) and comes from final records only.
  */
 final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row> {
   private static final long serialVersionUID = 1L;
@@ -37,12 +39,14 @@ final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row>
   static final Schema SUMMARY =
       Schema.builder()
           .addArrayField("users", FieldType.INT64)
+          .addArrayField("live_users", FieldType.INT64)
           .addArrayField("median_seconds", FieldType.DOUBLE.withNullable(true))
           .build();
 
-  /** Users per step, and the times of the users of each step after the first. */
+  /** Users per step (final, live), and the final times of the users of each step after the first. */
   static final class Accumulator {
     final Map<Integer, Long> users = new TreeMap<>();
+    final Map<Integer, Long> live = new TreeMap<>();
     final Map<Integer, List<Long>> millis = new TreeMap<>();
   }
 
@@ -54,6 +58,13 @@ final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row>
   @Override
   public Accumulator addInput(Accumulator accumulator, Row reached) {
     int step = reached.getInt32("step");
+    byte kind = reached.getByte("kind");
+    if (kind != FunnelTracker.FINAL_SHOWN_LIVE) {
+      accumulator.live.merge(step, 1L, Long::sum);
+    }
+    if (kind == FunnelTracker.PROVISIONAL) {
+      return accumulator;
+    }
     accumulator.users.merge(step, 1L, Long::sum);
     if (step > 1) {
       accumulator.millis.computeIfAbsent(step, s -> new ArrayList<>())
@@ -67,6 +78,7 @@ final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row>
     Accumulator merged = new Accumulator();
     for (Accumulator a : accumulators) {
       a.users.forEach((step, n) -> merged.users.merge(step, n, Long::sum));
+      a.live.forEach((step, n) -> merged.live.merge(step, n, Long::sum));
       a.millis.forEach(
           (step, times) -> merged.millis.computeIfAbsent(step, s -> new ArrayList<>()).addAll(times));
     }
@@ -75,14 +87,25 @@ final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row>
 
   @Override
   public Row extractOutput(Accumulator accumulator) {
-    int furthest = accumulator.users.keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+    int furthest =
+        Math.max(furthest(accumulator.users.keySet()), furthest(accumulator.live.keySet()));
     List<Long> users = new ArrayList<>(furthest);
+    List<Long> live = new ArrayList<>(furthest);
     List<@Nullable Double> medians = new ArrayList<>(furthest);
     for (int step = 1; step <= furthest; step++) {
       users.add(accumulator.users.getOrDefault(step, 0L));
+      live.add(accumulator.live.getOrDefault(step, 0L));
       medians.add(step == 1 ? null : medianSeconds(accumulator.millis.get(step)));
     }
-    return Row.withSchema(SUMMARY).attachValues(users, medians);
+    return Row.withSchema(SUMMARY).attachValues(users, live, medians);
+  }
+
+  private static int furthest(Iterable<Integer> steps) {
+    int furthest = 0;
+    for (int step : steps) {
+      furthest = Math.max(furthest, step);
+    }
+    return furthest;
   }
 
   /** The exact median in seconds: the middle value, or the mean of the two middle values. */
@@ -118,6 +141,7 @@ final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row>
     @Override
     public void encode(Accumulator value, OutputStream out) throws IOException {
       USERS.encode(value.users, out);
+      USERS.encode(value.live, out);
       MILLIS.encode(value.millis, out);
     }
 
@@ -125,6 +149,7 @@ final class FunnelStepsFn extends CombineFn<Row, FunnelStepsFn.Accumulator, Row>
     public Accumulator decode(InputStream in) throws IOException {
       Accumulator value = new Accumulator();
       value.users.putAll(USERS.decode(in));
+      value.live.putAll(USERS.decode(in));
       MILLIS.decode(in).forEach((step, times) -> value.millis.put(step, new ArrayList<>(times)));
       return value;
     }

@@ -31,25 +31,47 @@ import org.joda.time.Instant;
  * allowed lateness plus one window after their attempts were evaluated, the furthest steps per day
  * until that day can no longer change. A mark more than the allowed lateness behind the evaluated time
  * is dropped and counted in {@link PipelineCounters#FUNNEL_EVENTS_TOO_LATE}.
+ *
+ * <p>Live (streaming, when the policy fires early): an event that can take a still open attempt
+ * further re-evaluates the open attempts that contain it on the marks seen so far, and a step no
+ * attempt of that day had reached yet is emitted at once as {@link #PROVISIONAL}, each (user, funnel,
+ * day, step) at most once. The final record of a step then says whether it was already shown ({@link
+ * #FINAL_SHOWN_LIVE}) or not ({@link #FINAL}), so that stage B counts every user once in the live
+ * figure and only final records in the final one. An event that matches no step beyond the furthest
+ * already counted for its days skips the work: a late event that fills a gap shows at the final
+ * evaluation.
  */
 final class FunnelTracker extends UserMetric<UserFunnels, Row> {
   private static final long serialVersionUID = 1L;
   static final long DAY_MILLIS = Duration.standardDays(1).getMillis();
 
+  /** A reached record's {@code kind}: final, not shown before as provisional. */
+  static final byte FINAL = 0;
+  /** Final, already counted in the live figure by a provisional record. */
+  static final byte FINAL_SHOWN_LIVE = 1;
+  /** Seen in an attempt still open: counts in the live figure only. */
+  static final byte PROVISIONAL = 2;
+
   private final List<FunnelDefinition> funnels;
   /** Every property name a step matches on: the only ones read from an event's properties. */
   private final Set<String> propertyNames;
   private final long allowedLatenessMillis;
+  private final boolean live;
   private final Counter tooLate = PipelineCounters.counter(PipelineCounters.FUNNEL_EVENTS_TOO_LATE);
   private final Counter unreadable =
       PipelineCounters.counter(PipelineCounters.FUNNEL_PROPERTIES_UNREADABLE);
 
-  FunnelTracker(List<FunnelDefinition> funnels, Duration allowedLateness) {
+  /**
+   * @param live whether to emit {@link #PROVISIONAL} records as events arrive (streaming with early
+   *     firings); batch has no use for them
+   */
+  FunnelTracker(List<FunnelDefinition> funnels, Duration allowedLateness, boolean live) {
     this.funnels = List.copyOf(funnels);
     Set<String> names = new HashSet<>();
     funnels.forEach(f -> f.steps().forEach(step -> names.addAll(step.properties().keySet())));
     this.propertyNames = Set.copyOf(names);
     this.allowedLatenessMillis = allowedLateness.getMillis();
+    this.live = live;
   }
 
   @Override
@@ -132,8 +154,68 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
           }
         }
       }
+      if (live && steps != 0) {
+        showProgress(user, funnel, fs, mark, out);
+      }
     }
     return state;
+  }
+
+  /**
+   * Re-evaluates, on the marks seen so far, the open attempts that contain {@code mark}, and emits as
+   * provisional each step that no attempt of the same day has been counted for yet.
+   */
+  private void showProgress(
+      String user, FunnelDefinition funnel, UserFunnels.State fs, FunnelMark mark, Output<Row> out) {
+    long t = mark.millis();
+    long window = funnel.window().getMillis();
+    int stepCount = funnel.steps().size();
+    // The furthest step this mark can be, in order: nothing to do when both days it can belong to
+    // already count it (any order: any mark may complete a further step).
+    int furthest =
+        funnel.order() == FunnelOrder.ANY_ORDER
+            ? stepCount
+            : Integer.SIZE - Integer.numberOfLeadingZeros(mark.steps());
+    if (furthest <= Math.min(shown(fs, dayStart(t - window)), shown(fs, dayStart(t)))) {
+      return;
+    }
+    for (int i = 0; i < fs.marks.size(); i++) {
+      FunnelMark start = fs.marks.get(i);
+      if (start.millis() > t) {
+        break;
+      }
+      if (start.millis() < t - window
+          || start.millis() + window <= fs.evaluatedThrough
+          || !FunnelAttempts.canStart(funnel.order(), start)) {
+        continue;
+      }
+      long day = dayStart(start.millis());
+      int done = shown(fs, day);
+      if (done >= stepCount) {
+        continue;
+      }
+      long[] times =
+          FunnelAttempts.evaluate(funnel.order(), stepCount, fs.marks, i, window);
+      if (times.length <= done) {
+        continue;
+      }
+      Instant dayInstant = new Instant(day);
+      for (int k = done; k < times.length; k++) {
+        out.emit(reached(funnel, user, dayInstant, k + 1, times[k], PROVISIONAL), start.millis());
+      }
+      fs.liveByDay.put(day, times.length);
+    }
+  }
+
+  /** The furthest step counted in the live figure for an attempt of {@code day}. */
+  private static int shown(UserFunnels.State fs, long day) {
+    return Math.max(fs.liveByDay.getOrDefault(day, 0), fs.reachedByDay.getOrDefault(day, 0));
+  }
+
+  private static Row reached(
+      FunnelDefinition funnel, String user, Instant day, int step, long millis, byte kind) {
+    return Row.withSchema(TrackFunnels.REACHED_SCHEMA)
+        .attachValues(funnel.name(), user, day, step, millis, kind);
   }
 
   @Override
@@ -161,7 +243,7 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
     if (!fs.marks.isEmpty()) {
       return fs.marks.get(fs.marks.size() - 1).millis() + window + allowedLatenessMillis + 1;
     }
-    if (!fs.reachedByDay.isEmpty()) {
+    if (!fs.reachedByDay.isEmpty() || !fs.liveByDay.isEmpty()) {
       return fs.lastDayEnd + window + allowedLatenessMillis;
     }
     return Long.MAX_VALUE;
@@ -205,6 +287,9 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
       while (!fs.reachedByDay.isEmpty() && fs.reachedByDay.firstKey() + DAY_MILLIS <= keepFrom) {
         fs.reachedByDay.pollFirstEntry();
       }
+      while (!fs.liveByDay.isEmpty() && fs.liveByDay.firstKey() + DAY_MILLIS <= keepFrom) {
+        fs.liveByDay.pollFirstEntry();
+      }
     }
     return time == Long.MAX_VALUE ? null : state;
   }
@@ -222,11 +307,10 @@ final class FunnelTracker extends UserMetric<UserFunnels, Row> {
       return;
     }
     Instant dayInstant = new Instant(day);
+    int shownLive = fs.liveByDay.getOrDefault(day, 0);
     for (int k = done; k < times.length; k++) {
-      out.emit(
-          Row.withSchema(TrackFunnels.REACHED_SCHEMA)
-              .attachValues(funnel.name(), user, dayInstant, k + 1, times[k]),
-          start.millis());
+      byte kind = k < shownLive ? FINAL_SHOWN_LIVE : FINAL;
+      out.emit(reached(funnel, user, dayInstant, k + 1, times[k], kind), start.millis());
     }
     fs.reachedByDay.put(day, times.length);
   }

@@ -21,6 +21,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
@@ -58,6 +59,15 @@ import org.joda.time.Duration;
  * the day's whole value so far. An event more than the allowed lateness behind the evaluated attempts
  * is dropped and counted ({@code funnel_events_too_late}).
  *
+ * <p>Live figures. A day's window closes at the end of the day, so in streaming its final counts come
+ * late; the early panes show the funnel moving instead. When the policy fires early, stage A also
+ * emits a provisional record as soon as an event takes an open attempt to a step that user had not
+ * yet been counted for that day, and an early pane's {@code users} (and conversions) count every user
+ * who reached the step so far, open attempts included: for ordered and any-order funnels that is what
+ * the final count will say once the attempts close, for strict funnels it can be more (a late event
+ * may still break an attempt). The on-time and late panes count final records only, as in batch; the
+ * median always comes from final records. Batch emits no provisional records.
+ *
  * <pre>{@code
  * PCollection<Row> funnels =
  *     events.apply("FunnelConversion",
@@ -90,6 +100,8 @@ public final class TrackFunnels extends MetricTransform<Event> implements PerUse
           .addDateTimeField("day")
           .addInt32Field("step")
           .addInt64Field("millis_to_step")
+          // FunnelTracker.FINAL, FINAL_SHOWN_LIVE or PROVISIONAL
+          .addByteField("kind")
           .build();
 
   private static final Duration DAY = Duration.standardDays(1);
@@ -148,7 +160,7 @@ public final class TrackFunnels extends MetricTransform<Event> implements PerUse
 
   @Override
   public UserMetric<?, Row> userMetric() {
-    return new FunnelTracker(funnels, policy.allowedLateness());
+    return new FunnelTracker(funnels, policy.allowedLateness(), policy.earlyFiringDelay() != null);
   }
 
   /**
@@ -203,9 +215,14 @@ public final class TrackFunnels extends MetricTransform<Event> implements PerUse
 
     @ProcessElement
     public void process(
-        @Element KV<String, Row> summary, IntervalWindow window, OutputReceiver<Row> out) {
+        @Element KV<String, Row> summary,
+        IntervalWindow window,
+        PaneInfo pane,
+        OutputReceiver<Row> out) {
       FunnelDefinition funnel = funnels.get(summary.getKey());
-      List<Long> users = new ArrayList<>(summary.getValue().<Long>getArray("users"));
+      // Early panes show the live figure; from the on-time pane on, only final records count.
+      String column = pane.getTiming() == PaneInfo.Timing.EARLY ? "live_users" : "users";
+      List<Long> users = new ArrayList<>(summary.getValue().<Long>getArray(column));
       List<@Nullable Double> medians =
           new ArrayList<>(summary.getValue().<Double>getArray("median_seconds"));
       long first = users.isEmpty() ? 0 : users.get(0);

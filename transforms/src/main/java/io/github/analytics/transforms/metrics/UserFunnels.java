@@ -24,6 +24,11 @@ final class UserFunnels {
     final List<FunnelMark> marks = new ArrayList<>();
     /** Day start (epoch millis) to the furthest step already emitted for an attempt of that day. */
     final TreeMap<Long, Integer> reachedByDay = new TreeMap<>();
+    /**
+     * Streaming only: day start to the furthest step already emitted as provisional (seen in an
+     * attempt still open) for an attempt of that day.
+     */
+    final TreeMap<Long, Integer> liveByDay = new TreeMap<>();
     /** Every attempt due at or before this was evaluated; {@link Long#MIN_VALUE} before the first. */
     long evaluatedThrough = Long.MIN_VALUE;
     /** Start of the earliest attempt not yet evaluated, or {@link Long#MAX_VALUE}. */
@@ -42,7 +47,10 @@ final class UserFunnels {
     }
 
     boolean holdsNothing() {
-      return marks.isEmpty() && reachedByDay.isEmpty() && pendingFrom == Long.MAX_VALUE;
+      return marks.isEmpty()
+          && reachedByDay.isEmpty()
+          && liveByDay.isEmpty()
+          && pendingFrom == Long.MAX_VALUE;
     }
   }
 
@@ -74,11 +82,8 @@ final class UserFunnels {
         for (FunnelMark mark : state.marks) {
           FunnelMark.Coder.of().encode(mark, out);
         }
-        VarInt.encode(state.reachedByDay.size(), out);
-        for (Map.Entry<Long, Integer> day : state.reachedByDay.entrySet()) {
-          LONG.encode(day.getKey(), out);
-          VarInt.encode(day.getValue(), out);
-        }
+        encodeDays(state.reachedByDay, out);
+        encodeDays(state.liveByDay, out);
       }
     }
 
@@ -101,13 +106,27 @@ final class UserFunnels {
         for (int i = 0; i < marks; i++) {
           state.marks.add(FunnelMark.Coder.of().decode(in));
         }
-        int days = VarInt.decodeInt(in);
-        for (int i = 0; i < days; i++) {
-          state.reachedByDay.put(LONG.decode(in), VarInt.decodeInt(in));
-        }
+        decodeDays(in, state.reachedByDay);
+        decodeDays(in, state.liveByDay);
         value.funnels[f] = state;
       }
       return value;
+    }
+
+    private static void encodeDays(TreeMap<Long, Integer> days, OutputStream out)
+        throws IOException {
+      VarInt.encode(days.size(), out);
+      for (Map.Entry<Long, Integer> day : days.entrySet()) {
+        LONG.encode(day.getKey(), out);
+        VarInt.encode(day.getValue(), out);
+      }
+    }
+
+    private static void decodeDays(InputStream in, TreeMap<Long, Integer> days) throws IOException {
+      int count = VarInt.decodeInt(in);
+      for (int i = 0; i < count; i++) {
+        days.put(LONG.decode(in), VarInt.decodeInt(in));
+      }
     }
 
     @Override

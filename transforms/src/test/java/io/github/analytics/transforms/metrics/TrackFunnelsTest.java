@@ -468,6 +468,71 @@ class TrackFunnelsTest {
     assertEquals(1, counter(result, PipelineCounters.FUNNEL_EVENTS_TOO_LATE));
   }
 
+  @Test
+  void streamingEarlyPanesShowStepsOfOpenAttemptsAndTheOnTimePaneOnlyFinalOnes(
+      TestPipeline pipeline) throws Exception {
+    Coder<Event> coder = pipeline.getCoderRegistry().getCoder(Event.class);
+    TestStream<Event> stream =
+        TestStream.create(coder)
+            // u1: a, b +120 s; u2: a +60 s. Every attempt is open (they close at 10:10 and 10:11).
+            .addElements(stamped(event("u1", "a", at(0))))
+            .addElements(stamped(event("u1", "b", at(2))))
+            .addElements(stamped(event("u2", "a", at(1))))
+            .advanceWatermarkTo(at(3))
+            // Early pane 1: a minute of processing time after the pane's first record.
+            .advanceProcessingTime(Duration.standardMinutes(2))
+            // u1's x at +60 s, between a and b: it breaks the strict attempt, not the ordered one.
+            .addElements(stamped(event("u1", "x", at(1))))
+            // u1's and u2's attempts close: their final records must not count them again.
+            .advanceWatermarkTo(at(12))
+            .addElements(stamped(event("u3", "a", at(20))))
+            // Early pane 2.
+            .advanceProcessingTime(Duration.standardMinutes(2))
+            .advanceWatermarkToInfinity();
+    PCollection<Row> rows =
+        pipeline
+            .apply(stream)
+            .apply(
+                TrackFunnels.of(
+                    List.of(abc("ordered", FunnelOrder.ORDERED), abc("strict", FunnelOrder.STRICT)),
+                    WindowPolicy.streaming(Duration.standardMinutes(1), Duration.ZERO)));
+    PCollection<String> printed = lines(rows);
+    IntervalWindow day =
+        new IntervalWindow(
+            Instant.parse("2026-11-27T00:00:00Z"), Instant.parse("2026-11-28T00:00:00Z"));
+    PAssert.that(printed)
+        .inEarlyPane(day)
+        .containsInAnyOrder(
+            // Pane 1, live: u1 and u2 reached a, u1 reached b by the events so far; no attempt has
+            // closed, so no median yet.
+            row("ordered", DAY, 1, "a", 2, 1.0, 1.0, null),
+            row("ordered", DAY, 2, "b", 1, 0.5, 0.5, null),
+            row("ordered", DAY, 3, "c", 0, 0.0, 0.0, null),
+            row("strict", DAY, 1, "a", 2, 1.0, 1.0, null),
+            row("strict", DAY, 2, "b", 1, 0.5, 0.5, null),
+            row("strict", DAY, 3, "c", 0, 0.0, 0.0, null),
+            // Pane 2: u1, u2 (closed) and u3 (open) reached a, each once; u1's b is final in the
+            // ordered funnel (120 s). The strict funnel still shows u1's b: steps shown live are not
+            // taken back before the final count.
+            row("ordered", DAY, 1, "a", 3, 1.0, 1.0, null),
+            row("ordered", DAY, 2, "b", 1, 1 / 3.0, 1 / 3.0, 120.0),
+            row("ordered", DAY, 3, "c", 0, 0.0, 0.0, null),
+            row("strict", DAY, 1, "a", 3, 1.0, 1.0, null),
+            row("strict", DAY, 2, "b", 1, 1 / 3.0, 1 / 3.0, null),
+            row("strict", DAY, 3, "c", 0, 0.0, 0.0, null));
+    // Final records only: the ordered funnel keeps u1's b; x broke the strict one.
+    PAssert.that(printed)
+        .inOnTimePane(day)
+        .containsInAnyOrder(
+            row("ordered", DAY, 1, "a", 3, 1.0, 1.0, null),
+            row("ordered", DAY, 2, "b", 1, 1 / 3.0, 1 / 3.0, 120.0),
+            row("ordered", DAY, 3, "c", 0, 0.0, 0.0, null),
+            row("strict", DAY, 1, "a", 3, 1.0, 1.0, null),
+            row("strict", DAY, 2, "b", 0, 0.0, 0.0, null),
+            row("strict", DAY, 3, "c", 0, 0.0, 0.0, null));
+    pipeline.run().waitUntilFinish();
+  }
+
   private static TimestampedValue<Event> stamped(Event e) {
     return TimestampedValue.of(e, e.getEventTimestamp());
   }
