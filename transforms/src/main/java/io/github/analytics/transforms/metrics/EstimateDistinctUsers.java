@@ -28,10 +28,10 @@ import org.joda.time.Duration;
  * time with the sketch of all its users so far.
  *
  * <p>The {@value #ALL_EVENT_TYPES} sketch counts every event's user once more, under the key {@value
- * #ALL_EVENT_TYPES}, in the same hourly windows. It is not merged from the per-type sketches: under a
- * streaming policy a late pane is timestamped after its hour (at the end of the allowed lateness), so
- * re-windowing the per-type panes by their timestamps would put a late pane's users into the next
- * hour. An event whose type is literally {@value #ALL_EVENT_TYPES} counts in the total but gets no row
+ * #ALL_EVENT_TYPES}, in the same hourly windows, rather than being merged from the per-type sketches
+ * in a second combine. Every pane, late ones included, is timestamped at the last millisecond of its
+ * hour (Beam's end-of-window timestamp; {@code MergeDistinctUsersTest} pins that a late pane's users
+ * reach the day). An event whose type is literally {@value #ALL_EVENT_TYPES} counts in the total but gets no row
  * of its own; it is counted in {@link PipelineCounters#DISTINCT_USERS_RESERVED_EVENT_TYPE}.
  *
  * <p>Accuracy: the relative standard error of an estimate is about 1.04 / sqrt(2^precision): 1.6% at

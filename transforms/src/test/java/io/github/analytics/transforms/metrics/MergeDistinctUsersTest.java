@@ -20,9 +20,11 @@ import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -139,6 +141,36 @@ class MergeDistinctUsersTest {
     PipelineResult result = pipeline.run();
     result.waitUntilFinish();
     assertEquals(1, counter(result, PipelineCounters.METRIC_ROWS_AFTER_THEIR_PERIOD));
+  }
+
+  @Test
+  void streamingKeepsTheUsersOfLateHourlyPanes(TestPipeline pipeline) throws Exception {
+    // u1 clicks at 10:05; the hour closes; u2's click of 10:30 comes late, within the lateness, so
+    // the hour fires a late pane with u1 and u2 (Beam stamps it at the hour's end, like the on-time
+    // one): the day must count u2, and u3's click of the next day must not land in this day.
+    Instant h10 = DAY1.plus(Duration.standardHours(10));
+    WindowPolicy policy = WindowPolicy.streaming(Duration.standardSeconds(5), Duration.standardHours(6));
+    TestStream<Event> stream =
+        TestStream.create(pipeline.getCoderRegistry().getCoder(Event.class))
+            .addElements(at("click", "u1", h10.plus(Duration.standardMinutes(5))))
+            .advanceWatermarkTo(h10.plus(Duration.standardMinutes(61)))
+            .addElements(at("click", "u2", h10.plus(Duration.standardMinutes(30))))
+            .advanceWatermarkTo(DAY2.plus(Duration.standardMinutes(30)))
+            .addElements(at("click", "u3", DAY2.plus(Duration.standardMinutes(10))))
+            .advanceWatermarkToInfinity();
+    PCollection<Row> dailyRows =
+        pipeline
+            .apply(stream)
+            .apply("Hourly", EstimateDistinctUsers.of(policy, 15))
+            .apply("Daily", MergeDistinctUsers.of(policy));
+    PCollection<String> keys = dailyKeys(dailyRows);
+    PAssert.that(keys)
+        .inOnTimePane(new IntervalWindow(DAY1, DAY2))
+        .containsInAnyOrder(daily(DAY1, "click", 2, 15), daily(DAY1, "all", 2, 15));
+    PAssert.that(keys)
+        .inOnTimePane(new IntervalWindow(DAY2, DAY2.plus(Duration.standardDays(1))))
+        .containsInAnyOrder(daily(DAY2, "click", 1, 15), daily(DAY2, "all", 1, 15));
+    pipeline.run().waitUntilFinish();
   }
 
   static Row hourlyRow(Instant start, String type, int precision, List<String> users) {
