@@ -107,6 +107,22 @@ class AnalyticsCliTest {
         .compile("per-minute rows identical\\s+([\\d,]+) of ([\\d,]+)").matcher(demo.out());
     assertTrue(rows.find(), demo.out());
     assertEquals(rows.group(2), rows.group(1), "identical per-minute rows");
+    // Streaming's distinct users of the day: at least those of the events on time (less the HLL++
+    // error), at most those of all events, late arrivals included (plus the error).
+    Matcher users = Pattern.compile("distinct users on \\S+ \\(HLL\\+\\+\\)\\s+([\\d,]+)\\s+[\\d,]+"
+        + ".*?exact \\(SQL over the events table\\)\\s+([\\d,]+)"
+        + ".*?exact without the late arrivals\\s+([\\d,]+)", Pattern.DOTALL).matcher(demo.out());
+    assertTrue(users.find(), demo.out());
+    long streamedUsers = number(users.group(1));
+    assertTrue(streamedUsers >= 0.98 * number(users.group(3))
+        && streamedUsers <= 1.02 * number(users.group(2)), "streaming distinct users:\n" + demo.out());
+    // The funnel moves live: streaming shows the first step's users of open attempts too, nearly
+    // all of batch's (which also has the late arrivals).
+    Matcher funnel = Pattern.compile("funnel \\S+ checkout step 1 page_view\\s+([\\d,]+)\\s+([\\d,]+)")
+        .matcher(demo.out());
+    assertTrue(funnel.find(), demo.out());
+    assertTrue(number(funnel.group(1)) >= 0.9 * number(funnel.group(2))
+        && number(funnel.group(1)) <= number(funnel.group(2)), "live funnel step 1:\n" + demo.out());
     // The planted error burst alerts live, in the streaming layer, as it does in batch.
     Matcher alerts = Pattern.compile("anomaly alerts after 30 min of history\\s+([\\d,]+)\\s+([\\d,]+)")
         .matcher(demo.out());
@@ -279,5 +295,10 @@ class AnalyticsCliTest {
     public void close() {
       timer.shutdownNow();
     }
+  }
+
+  /** A number as the demo prints it, with thousands separators. */
+  private static long number(String printed) {
+    return Long.parseLong(printed.replace(",", ""));
   }
 }
