@@ -54,6 +54,12 @@ public final class PipelineCounters {
   public static final String METRIC_ROWS_AFTER_THEIR_PERIOD = "metric_rows_after_their_period";
   /** Late panes of windows the anomaly detector had already judged, and ignored. */
   public static final String ANOMALY_LATE_UPDATES_IGNORED = "anomaly_late_updates_ignored";
+  /**
+   * Users whose first day moved earlier in this run: the warehouse had recorded them first on a day
+   * after the run's days (a backfill of earlier days found them). Retention cohorts of their old
+   * first day outside the days this run rewrites still count them there until those days are re-run.
+   */
+  public static final String FIRST_SEEN_MOVED_EARLIER = "first_seen_moved_earlier";
 
   private PipelineCounters() {}
 

@@ -1,5 +1,18 @@
 package io.github.analytics.transforms.metrics;
 
+import io.github.analytics.transforms.warehouse.DayRange;
+import io.github.analytics.transforms.warehouse.FirstSeen;
+import io.github.analytics.transforms.warehouse.UserActivityDaily;
+import io.github.analytics.transforms.warehouse.UserHistories;
+import io.github.analytics.transforms.warehouse.UserHistory;
+import io.github.analytics.transforms.warehouse.WarehouseMetric;
+import org.apache.beam.sdk.transforms.Filter;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.joda.time.Duration;
+import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.values.PCollectionList;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.users.UserMetric;
 import io.github.analytics.transforms.users.UserStage;
@@ -115,6 +128,75 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
         throw new IllegalStateException(
             "Metric '" + metric.name() + "' must output rows of its declared schema "
                 + metric.schema() + (rows.hasSchema() ? ", got " + rows.getSchema() : ", got no schema"));
+      }
+      outputs.put(metric.name(), rows);
+    }
+    PCollectionRowTuple tuple = PCollectionRowTuple.empty(events.getPipeline());
+    for (Map.Entry<String, PCollection<Row>> output : outputs.entrySet()) {
+      tuple = tuple.and(output.getKey(), output.getValue());
+    }
+    return tuple;
+  }
+
+  /**
+   * Applies the warehouse metrics ({@link MetricCatalog#warehouse}) of a batch run over {@code
+   * config.runDays()}: the metrics over events to {@code events}, then the metrics over users'
+   * histories to the histories joined from the run's {@code user_activity_daily} rows (its days only)
+   * and the warehouse's rows of other days ({@code activityHistory}, {@link
+   * UserActivityDaily#SCHEMA}) and of first days ({@code firstSeenHistory}, {@link FirstSeen#SCHEMA}).
+   * Each metric emits every row of its {@link MetricDefinition#replacedDays}.
+   */
+  @SuppressWarnings("unchecked")
+  public static PCollectionRowTuple applyWarehouse(
+      List<MetricDefinition> catalog,
+      MetricConfig config,
+      PCollection<Event> events,
+      PCollection<Row> activityHistory,
+      PCollection<Row> firstSeenHistory) {
+    DayRange run = config.runDays();
+    if (run == null) {
+      throw new IllegalArgumentException(
+          "The warehouse metrics rewrite the rows a run changes: set the run's days with"
+              + " MetricConfig.withRunDays(...)");
+    }
+    Map<String, PCollection<Row>> outputs = new LinkedHashMap<>();
+    PCollection<UserHistory> histories = null;
+    for (MetricDefinition metric : catalog) {
+      MetricTransform<?> transform = metric.transform(config);
+      PCollection<Row> rows;
+      if (metric.overHistories()) {
+        if (histories == null) {
+          PCollection<Row> activity = outputs.get(UserActivityDaily.NAME);
+          if (activity == null) {
+            throw new IllegalArgumentException(
+                "Metric '" + metric.name() + "' reads users' histories: list '" + UserActivityDaily.NAME
+                    + "' before it in the catalog");
+          }
+          PCollection<Row> runActivity = activity
+              .apply("UserActivityOfTheRun", Filter.by(
+                  (Row row) -> run.contains(Math.floorDiv(row.getDateTime("day").getMillis(), 86_400_000L))))
+              .setRowSchema(UserActivityDaily.SCHEMA)
+              .apply("UserActivityInOneWindow", Window.<Row>into(new GlobalWindows())
+                  .triggering(DefaultTrigger.of())
+                  .withAllowedLateness(Duration.ZERO)
+                  .discardingFiredPanes());
+          PCollection<Row> allActivity =
+              PCollectionList.of(runActivity).and(activityHistory)
+                  .apply("WithActivityHistory", Flatten.pCollections())
+                  .setRowSchema(UserActivityDaily.SCHEMA);
+          histories = UserHistories.input(allActivity, firstSeenHistory)
+              .apply("UserHistories", UserHistories.of());
+        }
+        rows = histories.apply(stepName(metric.name()), (WarehouseMetric) transform);
+      } else if (metric.source() == null) {
+        rows = events.apply(stepName(metric.name()), (MetricTransform<Event>) transform);
+      } else {
+        throw new IllegalArgumentException(
+            "Warehouse metric '" + metric.name() + "' must read events or users' histories");
+      }
+      if (!rows.hasSchema() || !rows.getSchema().equivalent(metric.schema())) {
+        throw new IllegalStateException(
+            "Metric '" + metric.name() + "' must output rows of its declared schema " + metric.schema());
       }
       outputs.put(metric.name(), rows);
     }

@@ -1,5 +1,10 @@
 package io.github.analytics.transforms.metrics;
 
+import io.github.analytics.transforms.warehouse.FirstSeen;
+import io.github.analytics.transforms.warehouse.RetentionCohorts;
+import io.github.analytics.transforms.warehouse.Stickiness;
+import io.github.analytics.transforms.warehouse.UserActivityDaily;
+import io.github.analytics.transforms.warehouse.UserLifecycle;
 import java.util.List;
 
 /**
@@ -48,13 +53,44 @@ public final class MetricCatalog {
             c -> CountErrorsPerVersion.of(c.policy())));
   }
 
-  /** The definition named {@code name}. */
+  /**
+   * The warehouse analytics, which only the batch layer computes: each user's activity per day, then
+   * metrics over users' histories across days ({@link MetricDefinition#overUserHistories}), which read
+   * earlier and later days back from the warehouse and rewrite the rows a run can change.
+   */
+  public static List<MetricDefinition> warehouse() {
+    return List.of(
+        MetricDefinition.onEvents(UserActivityDaily.NAME,
+            "What each user did on each UTC day: events, event types, purchase revenue, first and last"
+                + " event time",
+            "day", c -> UserActivityDaily.of(c.policy())),
+        MetricDefinition.overUserHistories(FirstSeen.NAME,
+            "The first UTC day each user sent each event type, and any event ('all'), over all runs",
+            "first_seen_day", c -> FirstSeen.of(c.runDays())),
+        MetricDefinition.overUserHistories(RetentionCohorts.DAILY,
+            "Daily retention cohorts (first-time and recurring): users of each cohort day active N = 0..30"
+                + " days later, exactly then and then or later",
+            "cohort_day", c -> RetentionCohorts.daily(c.runDays())),
+        MetricDefinition.overUserHistories(RetentionCohorts.WEEKLY,
+            "Weekly retention cohorts (ISO weeks): users of each cohort week active N = 0..12 weeks later,"
+                + " exactly then and then or later",
+            "cohort_week", c -> RetentionCohorts.weekly(c.runDays())),
+        MetricDefinition.overUserHistories(Stickiness.NAME,
+            "Users active on exactly and at least N of the last 7 and 28 days, per day",
+            "day", c -> Stickiness.of(c.runDays())),
+        MetricDefinition.overUserHistories(UserLifecycle.NAME,
+            "New, returning, resurrecting and dormant users per day and per ISO week",
+            "period_start", c -> UserLifecycle.of(c.runDays())));
+  }
+
+  /** The definition named {@code name}, in {@link #all} or {@link #warehouse}. */
   public static MetricDefinition named(String name) {
-    return all().stream()
+    return java.util.stream.Stream.concat(all().stream(), warehouse().stream())
         .filter(m -> m.name().equals(name))
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException(
             "No metric named '" + name + "'; the catalog has "
-                + all().stream().map(MetricDefinition::name).toList()));
+                + all().stream().map(MetricDefinition::name).toList() + " and "
+                + warehouse().stream().map(MetricDefinition::name).toList()));
   }
 }

@@ -1,6 +1,8 @@
 package io.github.analytics.transforms.metrics;
 
+import io.github.analytics.transforms.warehouse.DayRange;
 import java.util.List;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 
 /**
@@ -27,6 +29,7 @@ public final class MetricConfig {
   private final int anomalyHistory;
   private final int anomalyMinHistory;
   private final double anomalyThreshold;
+  private final @Nullable DayRange runDays;
 
   private MetricConfig(
       WindowPolicy policy,
@@ -35,7 +38,8 @@ public final class MetricConfig {
       List<FunnelDefinition> funnels,
       int anomalyHistory,
       int anomalyMinHistory,
-      double anomalyThreshold) {
+      double anomalyThreshold,
+      @Nullable DayRange runDays) {
     this.policy = policy;
     this.sessionGap = sessionGap;
     this.hllPrecision = hllPrecision;
@@ -43,6 +47,7 @@ public final class MetricConfig {
     this.anomalyHistory = anomalyHistory;
     this.anomalyMinHistory = anomalyMinHistory;
     this.anomalyThreshold = anomalyThreshold;
+    this.runDays = runDays;
   }
 
   /** The defaults, with the given window policy. */
@@ -54,7 +59,8 @@ public final class MetricConfig {
         FunnelDefinition.defaults(),
         DEFAULT_ANOMALY_HISTORY,
         DEFAULT_ANOMALY_MIN_HISTORY,
-        DEFAULT_ANOMALY_THRESHOLD);
+        DEFAULT_ANOMALY_THRESHOLD,
+        null);
   }
 
   /** The defaults in batch: what schemas and documentation are derived from. */
@@ -90,9 +96,25 @@ public final class MetricConfig {
     return anomalyThreshold;
   }
 
+  /**
+   * The days a batch run replaces in the warehouse, which the warehouse metrics ({@link
+   * io.github.analytics.transforms.warehouse.WarehouseMetric}) need to know which rows they rewrite;
+   * null outside a batch run.
+   */
+  public @Nullable DayRange runDays() {
+    return runDays;
+  }
+
+  public MetricConfig withRunDays(DayRange value) {
+    return new MetricConfig(
+        policy, sessionGap, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
+        value);
+  }
+
   public MetricConfig withPolicy(WindowPolicy value) {
     return new MetricConfig(
-        value, sessionGap, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold);
+        value, sessionGap, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
+        runDays);
   }
 
   public MetricConfig withSessionGap(Duration value) {
@@ -100,7 +122,8 @@ public final class MetricConfig {
       throw new IllegalArgumentException("The session gap must be positive, got " + value);
     }
     return new MetricConfig(
-        policy, value, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold);
+        policy, value, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
+        runDays);
   }
 
   /** HLL++ precision, 10 to 24 (ZetaSketch's range): relative standard error about 1.04/sqrt(2^p). */
@@ -109,12 +132,14 @@ public final class MetricConfig {
       throw new IllegalArgumentException("The HLL precision must be between 10 and 24, got " + value);
     }
     return new MetricConfig(
-        policy, sessionGap, value, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold);
+        policy, sessionGap, value, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
+        runDays);
   }
 
   public MetricConfig withFunnels(List<FunnelDefinition> value) {
     return new MetricConfig(
-        policy, sessionGap, hllPrecision, value, anomalyHistory, anomalyMinHistory, anomalyThreshold);
+        policy, sessionGap, hllPrecision, value, anomalyHistory, anomalyMinHistory, anomalyThreshold,
+        runDays);
   }
 
   /**
@@ -131,6 +156,7 @@ public final class MetricConfig {
     if (!(threshold > 0)) {
       throw new IllegalArgumentException("The anomaly threshold must be positive, got " + threshold);
     }
-    return new MetricConfig(policy, sessionGap, hllPrecision, funnels, history, minHistory, threshold);
+    return new MetricConfig(
+        policy, sessionGap, hllPrecision, funnels, history, minHistory, threshold, runDays);
   }
 }

@@ -1,7 +1,10 @@
 package io.github.analytics.transforms.metrics;
 
-import java.util.List;
 import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.warehouse.DayRange;
+import io.github.analytics.transforms.warehouse.UserHistory;
+import io.github.analytics.transforms.warehouse.WarehouseMetric;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -24,13 +27,16 @@ public final class MetricDefinition {
   private final Function<MetricConfig, ? extends MetricTransform<?>> factory;
   private final Schema schema;
   private final List<String> keyColumns;
+  private final boolean overHistories;
+  private final @Nullable WarehouseMetric warehousePrototype;
 
   private MetricDefinition(
       String name,
       String description,
       String dayColumn,
       @Nullable String source,
-      Function<MetricConfig, ? extends MetricTransform<?>> factory) {
+      Function<MetricConfig, ? extends MetricTransform<?>> factory,
+      boolean overHistories) {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("A metric name is lower_snake_case, got '" + name + "'");
     }
@@ -39,7 +45,13 @@ public final class MetricDefinition {
     this.dayColumn = dayColumn;
     this.source = source;
     this.factory = factory;
+    this.overHistories = overHistories;
     MetricTransform<?> prototype = factory.apply(MetricConfig.defaults());
+    this.warehousePrototype = prototype instanceof WarehouseMetric w ? w : null;
+    if (overHistories != (warehousePrototype != null)) {
+      throw new IllegalArgumentException(
+          "Metric " + name + ": a metric over user histories is a WarehouseMetric, and only it");
+    }
     this.schema = prototype.outputSchema();
     this.keyColumns = List.copyOf(prototype.keyColumns());
     for (String column : keyColumns) {
@@ -62,7 +74,7 @@ public final class MetricDefinition {
       String description,
       String dayColumn,
       Function<MetricConfig, ? extends MetricTransform<Event>> factory) {
-    return new MetricDefinition(name, description, dayColumn, null, factory);
+    return new MetricDefinition(name, description, dayColumn, null, factory, false);
   }
 
   /**
@@ -75,7 +87,39 @@ public final class MetricDefinition {
       String description,
       String dayColumn,
       Function<MetricConfig, ? extends MetricTransform<Row>> factory) {
-    return new MetricDefinition(name, description, dayColumn, Objects.requireNonNull(source), factory);
+    return new MetricDefinition(
+        name, description, dayColumn, Objects.requireNonNull(source), factory, false);
+  }
+
+  /**
+   * A warehouse metric over the users' histories across days ({@link UserHistory}): computed by the
+   * batch layer only, from the catalog's {@code user_activity_daily} rows of its run and of the days
+   * it reads back from the warehouse ({@link #readDays}), replacing the rows of {@link #replacedDays}.
+   */
+  public static MetricDefinition overUserHistories(
+      String name,
+      String description,
+      String dayColumn,
+      Function<MetricConfig, ? extends WarehouseMetric> factory) {
+    return new MetricDefinition(name, description, dayColumn, null, factory, true);
+  }
+
+  /** Whether the metric reads users' histories ({@link #overUserHistories}). */
+  public boolean overHistories() {
+    return overHistories;
+  }
+
+  /**
+   * The days whose rows a batch run over {@code run} rewrites: the run's days, or more for a metric
+   * over histories (a user active today changes the retention of earlier cohorts).
+   */
+  public DayRange replacedDays(DayRange run) {
+    return warehousePrototype == null ? run : warehousePrototype.replacedDays(run);
+  }
+
+  /** The days of users' activity a batch run over {@code run} needs for {@link #replacedDays}. */
+  public DayRange readDays(DayRange run) {
+    return warehousePrototype == null ? run : warehousePrototype.readDays(run);
   }
 
   public String name() {

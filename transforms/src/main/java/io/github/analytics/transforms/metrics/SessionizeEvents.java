@@ -88,7 +88,7 @@ public final class SessionizeEvents extends MetricTransform<Event> implements Pe
   public static final List<String> KEY_COLUMNS = List.of("user_id", "session_start");
 
   static final String PAGE_VIEW = "page_view";
-  static final String PURCHASE = "purchase";
+  public static final String PURCHASE = "purchase";
   static final String REVENUE = "revenue";
 
   /** Thread-safe once built; the parser has already checked that properties is a JSON object. */
@@ -159,7 +159,7 @@ public final class SessionizeEvents extends MetricTransform<Event> implements Pe
    * The revenue of a purchase: the {@code revenue} property of the JSON object {@code properties}, if
    * it is a finite JSON number; empty otherwise.
    */
-  static OptionalDouble revenue(String properties) {
+  public static OptionalDouble revenue(String properties) {
     JsonNode root;
     try {
       root = JSON.readTree(properties);

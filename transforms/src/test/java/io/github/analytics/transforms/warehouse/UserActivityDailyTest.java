@@ -1,0 +1,70 @@
+package io.github.analytics.transforms.warehouse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.metrics.WindowPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.testing.TestPipeline;
+import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TimestampedValue;
+import org.joda.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** {@link UserActivityDaily} on hand-written events. */
+@ExtendWith(TestPipelineExtension.class)
+class UserActivityDailyTest {
+
+  private static TimestampedValue<Event> event(String user, String type, String at, String properties) {
+    Instant time = Instant.parse(at);
+    Event event = Event.builder()
+        .setEventId(java.util.UUID.nameUUIDFromBytes((user + type + at).getBytes()).toString())
+        .setEventType(type)
+        .setUserId(user)
+        .setSessionId("s")
+        .setProperties(properties)
+        .setClientTimestamp(time)
+        .setEventTimestamp(time)
+        .setPlatform("web")
+        .setReceivedAt(time)
+        .build();
+    return TimestampedValue.of(event, time);
+  }
+
+  @Test
+  void oneRowPerUserAndUtcDayWithItsTypesRevenueAndTimes(TestPipeline p) {
+    // ada on 2026-01-31: a page view at 23:00 and two purchases (19.5, and one whose revenue is not a
+    // number: it adds 0), then a click at 00:30 on 02-01 (the next UTC day). bo: one page view.
+    List<TimestampedValue<Event>> events = List.of(
+        event("ada", "page_view", "2026-01-31T23:00:00Z", "{}"),
+        event("ada", "purchase", "2026-01-31T23:10:00Z", "{\"revenue\": 19.5}"),
+        event("ada", "purchase", "2026-01-31T23:20:00Z", "{\"revenue\": \"lots\"}"),
+        event("ada", "click", "2026-02-01T00:30:00Z", "{}"),
+        event("bo", "page_view", "2026-01-31T08:00:00Z", "{}"));
+    PCollection<Row> rows = p.apply(Create.timestamped(events))
+        .apply(UserActivityDaily.of(WindowPolicy.batch()));
+    PAssert.that(rows).satisfies(all -> {
+      List<String> rendered = new ArrayList<>();
+      all.forEach(r -> rendered.add(r.getDateTime("day").toInstant() + "|" + r.getString("user_id")
+          + "|" + r.getInt64("event_count") + "|" + r.getIterable("event_types") + "|"
+          + r.getDouble("revenue") + "|" + r.getDateTime("first_event_at").toInstant() + "|"
+          + r.getDateTime("last_event_at").toInstant()));
+      rendered.sort(null);
+      assertEquals(List.of(
+          "2026-01-31T00:00:00.000Z|ada|3|[page_view, purchase]|19.5|2026-01-31T23:00:00.000Z"
+              + "|2026-01-31T23:20:00.000Z",
+          "2026-01-31T00:00:00.000Z|bo|1|[page_view]|0.0|2026-01-31T08:00:00.000Z"
+              + "|2026-01-31T08:00:00.000Z",
+          "2026-02-01T00:00:00.000Z|ada|1|[click]|0.0|2026-02-01T00:30:00.000Z"
+              + "|2026-02-01T00:30:00.000Z"), rendered);
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+}
