@@ -143,3 +143,80 @@ CREATE TABLE IF NOT EXISTS `errors_per_version_per_minute` (
 PARTITION BY DATE(`window_start`)
 CLUSTER BY `app_version`, `platform`
 OPTIONS (description = "Error events per minute of event time by app_version and platform");
+
+CREATE TABLE IF NOT EXISTS `user_activity_daily` (
+  `day` TIMESTAMP NOT NULL,
+  `user_id` STRING NOT NULL,
+  `event_count` INT64 NOT NULL,
+  `event_types` ARRAY<STRING>,
+  `revenue` FLOAT64 NOT NULL,
+  `first_event_at` TIMESTAMP NOT NULL,
+  `last_event_at` TIMESTAMP NOT NULL
+)
+PARTITION BY DATE(`day`)
+CLUSTER BY `user_id`
+OPTIONS (description = "What each user did on each UTC day: events, event types, purchase revenue, first and last event time");
+
+CREATE TABLE IF NOT EXISTS `user_first_seen` (
+  `user_id` STRING NOT NULL,
+  `event_type` STRING NOT NULL,
+  `first_seen_day` TIMESTAMP NOT NULL
+)
+PARTITION BY DATE(`first_seen_day`)
+CLUSTER BY `user_id`, `event_type`
+OPTIONS (description = "The first UTC day each user sent each event type, and any event ('all'), over all runs");
+
+CREATE TABLE IF NOT EXISTS `retention_daily` (
+  `cohort_type` STRING NOT NULL,
+  `cohort_day` TIMESTAMP NOT NULL,
+  `day_n` INT64 NOT NULL,
+  `start_event` STRING NOT NULL,
+  `return_event` STRING NOT NULL,
+  `cohort_size` INT64 NOT NULL,
+  `retained` INT64 NOT NULL,
+  `retained_or_later` INT64 NOT NULL,
+  `complete` BOOL NOT NULL
+)
+PARTITION BY DATE(`cohort_day`)
+CLUSTER BY `cohort_type`, `day_n`, `start_event`, `return_event`
+OPTIONS (description = "Daily retention cohorts (first-time and recurring): users of each cohort day active N = 0..30 days later, exactly then and then or later");
+
+CREATE TABLE IF NOT EXISTS `retention_weekly` (
+  `cohort_type` STRING NOT NULL,
+  `cohort_week` TIMESTAMP NOT NULL,
+  `week_n` INT64 NOT NULL,
+  `start_event` STRING NOT NULL,
+  `return_event` STRING NOT NULL,
+  `cohort_size` INT64 NOT NULL,
+  `retained` INT64 NOT NULL,
+  `retained_or_later` INT64 NOT NULL,
+  `complete` BOOL NOT NULL
+)
+PARTITION BY DATE(`cohort_week`)
+CLUSTER BY `cohort_type`, `week_n`, `start_event`, `return_event`
+OPTIONS (description = "Weekly retention cohorts (ISO weeks): users of each cohort week active N = 0..12 weeks later, exactly then and then or later");
+
+CREATE TABLE IF NOT EXISTS `stickiness` (
+  `day` TIMESTAMP NOT NULL,
+  `window_days` INT64 NOT NULL,
+  `active_days` INT64 NOT NULL,
+  `users_exactly` INT64 NOT NULL,
+  `users_at_least` INT64 NOT NULL,
+  `days_with_data` INT64 NOT NULL
+)
+PARTITION BY DATE(`day`)
+CLUSTER BY `window_days`, `active_days`
+OPTIONS (description = "Users active on exactly and at least N of the last 7 and 28 days, per day");
+
+CREATE TABLE IF NOT EXISTS `user_lifecycle` (
+  `period` STRING NOT NULL,
+  `period_start` TIMESTAMP NOT NULL,
+  `active_users` INT64 NOT NULL,
+  `new_users` INT64 NOT NULL,
+  `returning_users` INT64 NOT NULL,
+  `resurrecting_users` INT64 NOT NULL,
+  `dormant_users` INT64 NOT NULL
+)
+PARTITION BY DATE(`period_start`)
+CLUSTER BY `period`
+OPTIONS (description = "New, returning, resurrecting and dormant users per day and per ISO week");

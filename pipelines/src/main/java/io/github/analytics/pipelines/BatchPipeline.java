@@ -1,5 +1,8 @@
 package io.github.analytics.pipelines;
 
+import io.github.analytics.transforms.warehouse.DayRange;
+import io.github.analytics.transforms.warehouse.UserHistories;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import io.github.analytics.pipelines.io.ArchiveSource;
 import io.github.analytics.pipelines.io.BigQueryWarehouse;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
@@ -162,14 +165,44 @@ public final class BatchPipeline {
         analyzed.deadLetters().apply("KeepDeadLetterDays",
             KeepDays.of(range, DeadLetter::getReceivedAt, DEAD_LETTERS_FOR_OTHER_DAYS)));
     for (MetricDefinition metric : MetricCatalog.all()) {
-      String column = metric.dayColumn();
-      PCollection<Row> rows = outputs.get(metric.name());
-      warehouse.write(metric.name(), column,
-          rows.apply("Keep" + ApplyMetricCatalog.stepName(metric.name()) + "Days",
-                  KeepDays.of(range, (Row row) -> row.getDateTime(column).toInstant(),
-                      METRIC_ROWS_FOR_OTHER_DAYS))
-              .setRowSchema(metric.schema()));
+      writeMetric(warehouse, metric, outputs.get(metric.name()), range);
     }
+    // 4. The warehouse analytics (retention, stickiness, lifecycle): users' activity of this run's
+    //    days, with the other days they need read back from the warehouse; each rewrites the rows
+    //    this run can change.
+    DayRange run = DayRange.of(range.from(), range.to());
+    DateRange read = historyDays(range);
+    PCollectionTuple history = warehouse.readHistory(pipeline, read, range);
+    PCollectionRowTuple analytics =
+        ApplyMetricCatalog.applyWarehouse(MetricCatalog.warehouse(), metrics.withRunDays(run),
+            analyzed.events(), history.get(UserHistories.ACTIVITY),
+            history.get(UserHistories.FIRST_SEEN));
+    for (MetricDefinition metric : MetricCatalog.warehouse()) {
+      writeMetric(warehouse, metric, analytics.get(metric.name()), range);
+    }
+  }
+
+  /** The days of users' activity the warehouse metrics of a run over {@code range} read. */
+  static DateRange historyDays(DateRange range) {
+    DayRange run = DayRange.of(range.from(), range.to());
+    DayRange read = run;
+    for (MetricDefinition metric : MetricCatalog.warehouse()) {
+      read = read.span(metric.readDays(run));
+    }
+    return new DateRange(read.from(), read.to());
+  }
+
+  /** Writes a metric's rows of the days a run over {@code range} replaces in its table. */
+  private static void writeMetric(
+      WarehouseSink warehouse, MetricDefinition metric, PCollection<Row> rows, DateRange range) {
+    String column = metric.dayColumn();
+    DayRange replaced = metric.replacedDays(DayRange.of(range.from(), range.to()));
+    DateRange days = new DateRange(replaced.from(), replaced.to());
+    warehouse.write(metric.name(), column, days.equals(range) ? null : days,
+        rows.apply("Keep" + ApplyMetricCatalog.stepName(metric.name()) + "Days",
+                KeepDays.of(days, (Row row) -> row.getDateTime(column).toInstant(),
+                    METRIC_ROWS_FOR_OTHER_DAYS))
+            .setRowSchema(metric.schema()));
   }
 
   /**

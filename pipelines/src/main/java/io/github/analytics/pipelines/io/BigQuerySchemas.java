@@ -87,7 +87,8 @@ public final class BigQuerySchemas {
     } catch (NoSuchSchemaException e) {
       throw new IllegalStateException("Event and DeadLetter must have Beam schemas", e);
     }
-    for (MetricDefinition metric : MetricCatalog.all()) {
+    for (MetricDefinition metric : java.util.stream.Stream.concat(
+        MetricCatalog.all().stream(), MetricCatalog.warehouse().stream()).toList()) {
       tables.add(new Table(metric.name(), metric.description(), metric.schema(),
           metric.dayColumn(), clustering(metric.schema(), metric.dayColumn(), metric.keyColumns())));
     }

@@ -1,5 +1,14 @@
 package io.github.analytics.pipelines.io;
 
+import com.google.api.services.bigquery.model.TableRow;
+import io.github.analytics.transforms.warehouse.FirstSeen;
+import io.github.analytics.transforms.warehouse.UserActivityDaily;
+import io.github.analytics.transforms.warehouse.UserHistories;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.RowCoder;
+import org.apache.beam.sdk.io.gcp.bigquery.BigQueryUtils;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import com.google.api.services.bigquery.model.Clustering;
 import com.google.api.services.bigquery.model.TableReference;
@@ -77,6 +86,8 @@ public final class BigQueryWarehouse implements WarehouseSink {
   private final BigQueryOptions options;
   private final @Nullable BigQueryServices testServices;
   private final Map<String, String> dayColumns = new LinkedHashMap<>();
+  /** Per table, the days its commit empties when they got no row (absent: the run's days). */
+  private final Map<String, DateRange> replacedDays = new LinkedHashMap<>();
   private final List<PartitionResult> committed = new ArrayList<>();
 
   /** What the commit did to one partition of one table. */
@@ -148,8 +159,12 @@ public final class BigQueryWarehouse implements WarehouseSink {
   }
 
   @Override
-  public <T> void write(String table, String dayColumn, PCollection<T> rows) {
+  public <T> void write(
+      String table, String dayColumn, @Nullable DateRange days, PCollection<T> rows) {
     WarehouseSink.checkNewTable(table, dayColumn, dayColumns.keySet());
+    if (days != null) {
+      replacedDays.put(table, days);
+    }
     Schema schema = rows.getSchema();
     if (!schema.hasField(dayColumn)
         || schema.getField(dayColumn).getType().getTypeName() != Schema.TypeName.DATETIME) {
@@ -210,13 +225,83 @@ public final class BigQueryWarehouse implements WarehouseSink {
     try (DatasetService datasets = services.getDatasetService(options)) {
       for (String table : dayColumns.keySet()) {
         boolean exists = datasets.getTable(reference(table)) != null;
-        for (LocalDate day : range.days()) {
+        for (LocalDate day : replacedDays.getOrDefault(table, range).days()) {
           long rows = counted.getOrDefault(counterName(table, day), 0L);
           if (rows == 0 && exists) {
             datasets.deleteTable(reference(table + "$" + PARTITION.format(day)));
           }
           committed.add(new PartitionResult(table, day, rows));
         }
+      }
+    }
+  }
+
+  /**
+   * Reads the history tables back with BigQuery export jobs and keeps the rows of the days asked
+   * for. An export reads a whole table, so a run pays for all of {@code user_activity_daily}, not only
+   * the days it needs; a table that does not exist yet has no history.
+   */
+  @Override
+  public PCollectionTuple readHistory(Pipeline pipeline, DateRange read, DateRange run) {
+    return UserHistories.input(
+        history(pipeline, UserActivityDaily.NAME, UserActivityDaily.SCHEMA, "day", read, run),
+        history(pipeline, FirstSeen.NAME, FirstSeen.SCHEMA, "first_seen_day", null, run));
+  }
+
+  private PCollection<Row> history(Pipeline pipeline, String table, Schema schema, String dayColumn,
+      @Nullable DateRange read, DateRange run) {
+    String step = "Read" + ApplyMetricCatalog.stepName(table) + "History";
+    BigQueryServices services = testServices != null ? testServices : new BigQueryServicesImpl();
+    boolean exists;
+    try (DatasetService datasets = services.getDatasetService(options)) {
+      exists = datasets.getTable(reference(table)) != null;
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot look up " + location() + "." + table + ": "
+          + e.getMessage(), e);
+    }
+    if (!exists) {
+      return pipeline.apply(step, Create.empty(RowCoder.of(schema))).setRowSchema(schema);
+    }
+    if (pipeline.getOptions().getTempLocation() == null
+        || pipeline.getOptions().getTempLocation().isBlank()) {
+      // An export job writes its files under --tempLocation, which defaults to the load jobs' place.
+      pipeline.getOptions().setTempLocation(tempLocation);
+    }
+    BigQueryIO.TypedRead<TableRow> rows = BigQueryIO.readTableRows()
+        .from(reference(table))
+        .withMethod(BigQueryIO.TypedRead.Method.EXPORT);
+    if (testServices != null) {
+      rows = rows.withTestServices(testServices);
+    }
+    return pipeline.apply(step, rows)
+        .apply(step + "ToRows", ParDo.of(new HistoryRowFn(schema, dayColumn, read, run)))
+        .setRowSchema(schema);
+  }
+
+  /** A history table's row as a Beam row, if its day was asked for. */
+  private static final class HistoryRowFn extends DoFn<TableRow, Row> {
+    private static final long serialVersionUID = 1L;
+    private final Schema schema;
+    private final String dayColumn;
+    private final @Nullable DateRange read;
+    private final DateRange run;
+
+    HistoryRowFn(Schema schema, String dayColumn, @Nullable DateRange read, DateRange run) {
+      this.schema = schema;
+      this.dayColumn = dayColumn;
+      this.read = read;
+      this.run = run;
+    }
+
+    @ProcessElement
+    public void process(@Element TableRow tableRow, OutputReceiver<Row> out) {
+      Row row = BigQueryUtils.toBeamRow(schema, tableRow);
+      LocalDate day = java.time.Instant.ofEpochMilli(row.getDateTime(dayColumn).getMillis())
+          .atZone(java.time.ZoneOffset.UTC).toLocalDate();
+      boolean inRun = !day.isBefore(run.from()) && !day.isAfter(run.to());
+      boolean wanted = read == null || (!day.isBefore(read.from()) && !day.isAfter(read.to()));
+      if (wanted && !inRun) {
+        out.output(row);
       }
     }
   }

@@ -1,5 +1,12 @@
 package io.github.analytics.pipelines.io;
 
+import io.github.analytics.transforms.warehouse.FirstSeen;
+import io.github.analytics.transforms.warehouse.UserActivityDaily;
+import io.github.analytics.transforms.warehouse.UserHistories;
+import java.util.Properties;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import io.github.analytics.pipelines.options.DateRange;
 import java.io.IOException;
@@ -56,6 +63,8 @@ public final class DuckDbWarehouse implements WarehouseSink {
   private final String runId;
   private final Map<String, String> dayColumns = new LinkedHashMap<>();
   private final Map<String, String> avroSchemas = new LinkedHashMap<>();
+  /** Per table, the days its commit replaces when not the run's (absent: the run's days). */
+  private final Map<String, DateRange> replacedDays = new LinkedHashMap<>();
 
   private DuckDbWarehouse(String databasePath, String stagingRoot, String runId) {
     this.databasePath = databasePath;
@@ -86,8 +95,12 @@ public final class DuckDbWarehouse implements WarehouseSink {
   }
 
   @Override
-  public <T> void write(String table, String dayColumn, PCollection<T> rows) {
+  public <T> void write(
+      String table, String dayColumn, @Nullable DateRange days, PCollection<T> rows) {
     WarehouseSink.checkNewTable(table, dayColumn, dayColumns.keySet());
+    if (days != null) {
+      replacedDays.put(table, days);
+    }
     Schema beamSchema = rows.getSchema();
     if (!beamSchema.hasField(dayColumn)) {
       throw new IllegalArgumentException(
@@ -142,7 +155,8 @@ public final class DuckDbWarehouse implements WarehouseSink {
       }
       connection.setAutoCommit(false);
       for (Map.Entry<String, String> table : dayColumns.entrySet()) {
-        load(connection, table.getKey(), table.getValue(), range);
+        load(connection, table.getKey(), table.getValue(),
+            replacedDays.getOrDefault(table.getKey(), range));
       }
     }
     deleteRecursively(Paths.get(stagingRoot, runId));
@@ -187,6 +201,64 @@ public final class DuckDbWarehouse implements WarehouseSink {
       connection.rollback();
       throw e;
     }
+  }
+
+  /**
+   * Exports what the database holds of users' histories to JSON lines in the run's staging
+   * directory, before the job starts, and reads them in the job ({@link HistoryRows}): the workers
+   * never open the database. A database or table that does not exist yet has no history.
+   */
+  @Override
+  public PCollectionTuple readHistory(Pipeline pipeline, DateRange read, DateRange run) {
+    Path dir = Paths.get(stagingRoot, runId, "_history");
+    Path activity = dir.resolve(UserActivityDaily.NAME + ".json");
+    Path firstSeen = dir.resolve(FirstSeen.NAME + ".json");
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(activity, "");
+      Files.writeString(firstSeen, "");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot write the history files under " + dir, e);
+    }
+    if (Files.exists(Paths.get(databasePath))) {
+      Properties readOnly = new Properties();
+      readOnly.setProperty("duckdb.read_only", "true");
+      try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + databasePath, readOnly);
+          Statement statement = connection.createStatement()) {
+        statement.execute("SET TimeZone = 'UTC'");
+        Set<String> tables = new LinkedHashSet<>();
+        try (ResultSet rs = statement.executeQuery(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")) {
+          while (rs.next()) {
+            tables.add(rs.getString(1));
+          }
+        }
+        String notInRun = " NOT BETWEEN DATE '" + run.from() + "' AND DATE '" + run.to() + "'";
+        if (tables.contains(UserActivityDaily.NAME)) {
+          statement.execute("COPY (SELECT epoch_ms(day) AS day, user_id, event_count, event_types,"
+              + " revenue, epoch_ms(first_event_at) AS first_event_at,"
+              + " epoch_ms(last_event_at) AS last_event_at FROM " + UserActivityDaily.NAME
+              + " WHERE CAST(day AS DATE) BETWEEN DATE '" + read.from() + "' AND DATE '" + read.to()
+              + "' AND CAST(day AS DATE)" + notInRun + ") TO " + quote(activity) + " (FORMAT JSON)");
+        }
+        if (tables.contains(FirstSeen.NAME)) {
+          statement.execute("COPY (SELECT user_id, event_type,"
+              + " epoch_ms(min(first_seen_day)) AS first_seen_day FROM " + FirstSeen.NAME
+              + " WHERE CAST(first_seen_day AS DATE)" + notInRun + " GROUP BY user_id, event_type)"
+              + " TO " + quote(firstSeen) + " (FORMAT JSON)");
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("Cannot read users' histories from " + databasePath + ": "
+            + e.getMessage() + ". Is another process writing it?", e);
+      }
+    }
+    return UserHistories.input(
+        pipeline.apply("ReadActivityHistory", HistoryRows.activity(activity.toString())),
+        pipeline.apply("ReadFirstSeenHistory", HistoryRows.firstSeen(firstSeen.toString())));
+  }
+
+  private static String quote(Path file) {
+    return "'" + file.toString().replace("'", "''") + "'";
   }
 
   /**

@@ -1,8 +1,12 @@
 package io.github.analytics.pipelines.io;
 
 import io.github.analytics.pipelines.options.DateRange;
+import io.github.analytics.transforms.warehouse.UserHistories;
+import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * A warehouse the batch layer writes: one table per output. Writes are idempotent per date range: a
@@ -13,7 +17,25 @@ public interface WarehouseSink {
    * Adds to the graph the write of {@code rows} (a {@code PCollection} with a Beam schema) to {@code
    * table}, whose rows belong to the UTC day of their {@code dayColumn} (a timestamp column).
    */
-  <T> void write(String table, String dayColumn, PCollection<T> rows);
+  default <T> void write(String table, String dayColumn, PCollection<T> rows) {
+    write(table, dayColumn, null, rows);
+  }
+
+  /**
+   * As {@link #write(String, String, PCollection)}, but the commit replaces the rows of {@code days}
+   * in this table (null: the run's days), for metrics whose run rewrites other days too (retention
+   * cohorts of the last 30 days): {@code rows} holds every row of those days.
+   */
+  <T> void write(String table, String dayColumn, @Nullable DateRange days, PCollection<T> rows);
+
+  /**
+   * What the warehouse holds of users' histories, for the warehouse metrics of a run over {@code
+   * run}: a tuple with {@link UserHistories#ACTIVITY}, the rows of {@code user_activity_daily} whose
+   * day lies in {@code read} but not in {@code run} (which this run computes again), and {@link
+   * UserHistories#FIRST_SEEN}, the earliest {@code user_first_seen} row of each user and event type
+   * outside {@code run}. Empty collections when the tables do not exist yet.
+   */
+  PCollectionTuple readHistory(Pipeline pipeline, DateRange read, DateRange run);
 
   /**
    * Called once the pipeline has finished successfully: makes the rows visible, replacing the rows of

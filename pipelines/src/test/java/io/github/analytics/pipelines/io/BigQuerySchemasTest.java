@@ -41,7 +41,8 @@ class BigQuerySchemasTest {
         .collect(Collectors.toMap(BigQuerySchemas.Table::name, t -> t));
     assertEquals("event_timestamp", tables.get("events").dayColumn());
     assertEquals("received_at", tables.get("dead_letters").dayColumn());
-    for (MetricDefinition metric : MetricCatalog.all()) {
+    for (MetricDefinition metric : java.util.stream.Stream.concat(
+        MetricCatalog.all().stream(), MetricCatalog.warehouse().stream()).toList()) {
       BigQuerySchemas.Table table = tables.get(metric.name());
       assertEquals(metric.dayColumn(), table.dayColumn(), metric.name());
       assertEquals("TIMESTAMP", type(table, metric.dayColumn()), metric.name());
@@ -50,7 +51,7 @@ class BigQuerySchemasTest {
           .filter(k -> !k.equals(metric.dayColumn())).toList();
       assertEquals(expected, table.clustering(), metric.name());
     }
-    assertEquals(2 + MetricCatalog.all().size(), tables.size());
+    assertEquals(2 + MetricCatalog.all().size() + MetricCatalog.warehouse().size(), tables.size());
   }
 
   @Test

@@ -326,6 +326,15 @@ class BigQueryWarehouseTest {
       List<String> values = new ArrayList<>();
       for (TableFieldSchema field : fields) {
         Object value = row.get(field.getName());
+        if ("REPEATED".equals(field.getMode())) {
+          List<String> items = new ArrayList<>();
+          if (value != null) {
+            ((List<?>) value).forEach(item -> items.add(String.valueOf(item)));
+          }
+          items.sort(null);
+          values.add(String.join(",", items));
+          continue;
+        }
         values.add(value == null ? "null" : switch (field.getType()) {
           case "TIMESTAMP" -> Long.toString(LocalDateTime.parse((String) value, BIGQUERY_TIMESTAMP)
               .toInstant(ZoneOffset.UTC).toEpochMilli());
@@ -333,6 +342,7 @@ class BigQueryWarehouseTest {
           case "FLOAT64" -> Double.toString(Double.parseDouble(String.valueOf(value)));
           case "BYTES" -> Base64.getEncoder().encodeToString(Base64.getDecoder().decode((String) value));
           case "STRING" -> (String) value;
+          case "BOOL" -> Boolean.toString(Boolean.parseBoolean(String.valueOf(value)));
           default -> throw new AssertionError("Column type not compared: " + field);
         });
       }
@@ -347,7 +357,9 @@ class BigQueryWarehouseTest {
     List<List<String>> out = new ArrayList<>();
     List<String> columns = new ArrayList<>();
     for (TableFieldSchema field : fields) {
-      columns.add("TIMESTAMP".equals(field.getType())
+      columns.add("REPEATED".equals(field.getMode())
+          ? "array_to_string(list_sort(" + field.getName() + "), ',')"
+          : "TIMESTAMP".equals(field.getType())
           ? "epoch_ms(" + field.getName() + ")" : "\"" + field.getName() + "\"");
     }
     try (ResultSet exists = s.executeQuery("SELECT count(*) FROM information_schema.tables"
@@ -362,11 +374,16 @@ class BigQueryWarehouseTest {
         List<String> values = new ArrayList<>();
         for (int i = 0; i < fields.size(); i++) {
           Object value = rs.getObject(i + 1);
+          if ("REPEATED".equals(fields.get(i).getMode())) {
+            values.add(value == null ? "" : rs.getString(i + 1));
+            continue;
+          }
           values.add(value == null ? "null" : switch (fields.get(i).getType()) {
             case "TIMESTAMP", "INT64" -> Long.toString(rs.getLong(i + 1));
             case "FLOAT64" -> Double.toString(rs.getDouble(i + 1));
             case "BYTES" -> Base64.getEncoder().encodeToString(rs.getBytes(i + 1));
             case "STRING" -> rs.getString(i + 1);
+            case "BOOL" -> Boolean.toString(rs.getBoolean(i + 1));
             default -> throw new AssertionError("Column type not compared: " + fields.get(i));
           });
         }
@@ -405,9 +422,16 @@ class BigQueryWarehouseTest {
   /** Writes every output to both warehouses: BigQuery under test, DuckDB as the oracle. */
   private record BothWarehouses(BigQueryWarehouse bigQuery, DuckDbWarehouse duckDb) implements WarehouseSink {
     @Override
-    public <T> void write(String table, String dayColumn, PCollection<T> rows) {
-      bigQuery.write(table, dayColumn, rows);
-      duckDb.write(table, dayColumn, rows);
+    public <T> void write(String table, String dayColumn, DateRange days, PCollection<T> rows) {
+      bigQuery.write(table, dayColumn, days, rows);
+      duckDb.write(table, dayColumn, days, rows);
+    }
+
+    /** The history BigQuery holds: what is under test (the DuckDB copy holds the same rows). */
+    @Override
+    public org.apache.beam.sdk.values.PCollectionTuple readHistory(
+        org.apache.beam.sdk.Pipeline pipeline, DateRange read, DateRange run) {
+      return bigQuery.readHistory(pipeline, read, run);
     }
 
     @Override

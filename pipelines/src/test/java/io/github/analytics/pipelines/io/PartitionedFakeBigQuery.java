@@ -1,5 +1,6 @@
 package io.github.analytics.pipelines.io;
 
+import com.google.api.services.bigquery.model.JobConfigurationExtract;
 import com.google.api.services.bigquery.model.JobConfigurationLoad;
 import com.google.api.services.bigquery.model.JobConfigurationTableCopy;
 import com.google.api.services.bigquery.model.JobReference;
@@ -153,6 +154,55 @@ final class PartitionedFakeBigQuery {
         throw new IOException(e);
       }
       super.startLoadJob(jobRef, load.clone().setWriteDisposition("WRITE_APPEND"));
+    }
+
+    /**
+     * The fakes keep loaded values as their JSON text, and their Avro export wants them typed, a
+     * TIMESTAMP in microseconds as BigQuery exports it: this exports a copy of the table with them
+     * converted.
+     */
+    @Override
+    public void startExtractJob(JobReference jobRef, JobConfigurationExtract extract)
+        throws IOException {
+      TableReference source = extract.getSourceTable();
+      TableReference copy = source.clone().setTableId(
+          source.getTableId() + "__export_" + Integer.toHexString(jobRef.getJobId().hashCode()));
+      Datasets datasets = new Datasets();
+      try {
+        synchronized (FakeDatasetService.class) {
+          Table table = datasets.getTable(source);
+          datasets.createTable(table.clone().setTableReference(copy));
+          List<TableRow> rows = new ArrayList<>();
+          for (TableRow row : datasets.getAllRows(
+              source.getProjectId(), source.getDatasetId(), source.getTableId())) {
+            TableRow converted = row.clone();
+            for (com.google.api.services.bigquery.model.TableFieldSchema field
+                : table.getSchema().getFields()) {
+              Object value = row.get(field.getName());
+              if ("TIMESTAMP".equals(field.getType()) && value instanceof String text) {
+                java.time.Instant at = java.time.Instant.parse(
+                    text.replace(" UTC", "Z").replace(' ', 'T'));
+                converted.set(field.getName(), at.getEpochSecond() * 1_000_000L + at.getNano() / 1_000);
+              } else if (value instanceof String text && !"REPEATED".equals(field.getMode())) {
+                switch (field.getType()) {
+                  case "INTEGER", "INT64" -> converted.set(field.getName(), Long.parseLong(text));
+                  case "FLOAT", "FLOAT64" -> converted.set(field.getName(), Double.parseDouble(text));
+                  case "BOOLEAN", "BOOL" -> converted.set(field.getName(), Boolean.parseBoolean(text));
+                  default -> { }
+                }
+              }
+            }
+            rows.add(converted);
+          }
+          if (!rows.isEmpty()) {
+            datasets.insertAll(copy, rows, null);
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      }
+      super.startExtractJob(jobRef, extract.setSourceTable(copy));
     }
 
     @Override
