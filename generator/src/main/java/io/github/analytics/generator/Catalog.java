@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The fixed vocabulary of the synthetic shop: platforms, app versions, user agents, pages, clickable
- * elements, errors and currencies. Everything here is ASCII, so truncating a payload anywhere never
- * splits a character.
+ * The fixed vocabulary of the synthetic shop: platforms, app versions, user agents, pages, referrers,
+ * campaigns, clickable elements, errors and currencies. Everything here is ASCII, so truncating a
+ * payload anywhere never splits a character.
  */
 final class Catalog {
   static final String WEB = "web";
@@ -90,6 +90,61 @@ final class Catalog {
           .add(4, "https://t.co/")
           .add(7, "https://newsletter.example.com/")
           .add(30, "") // direct traffic: no referrer
+          .build();
+
+  /** The UTM tags of a campaign link, as they land in a page view's properties. */
+  record UtmTags(String source, String medium, String campaign) {}
+
+  /** The campaigns of one {@code utm_source}/{@code utm_medium}, equally likely. */
+  private static Weighted<UtmTags> campaigns(String source, String medium, String... names) {
+    Weighted.Builder<UtmTags> builder = Weighted.builder();
+    for (String name : names) {
+      builder.add(1, new UtmTags(source, medium, name));
+    }
+    return builder.build();
+  }
+
+  private static final Weighted<UtmTags> NEWSLETTER =
+      campaigns("newsletter", "email", "weekly_digest", "black_friday", "welcome_series");
+  private static final Weighted<UtmTags> PARTNER =
+      campaigns("partner", "affiliate", "coupon_sites", "cashback_portal");
+
+  /**
+   * The tags of a campaign visit, by the {@link #EXTERNAL_REFERRERS} entry the visit already has: the
+   * ad, post or mail that was clicked links with the tags of its own source. Covers every non-empty
+   * entry.
+   */
+  static final Map<String, Weighted<UtmTags>> CAMPAIGNS_BY_REFERRER =
+      Map.of(
+          "https://www.google.com/",
+              campaigns("google", "cpc", "brand_search", "running_shoes", "black_friday"),
+          "https://www.bing.com/", campaigns("bing", "cpc", "brand_search", "black_friday"),
+          "https://www.facebook.com/",
+              campaigns("facebook", "paid_social", "winter_jackets", "cart_retargeting", "black_friday"),
+          "https://www.instagram.com/",
+              campaigns("instagram", "paid_social", "winter_jackets", "influencer_q4"),
+          "https://t.co/", campaigns("twitter", "social", "product_launch", "black_friday"),
+          "https://newsletter.example.com/", NEWSLETTER);
+
+  /**
+   * The tags of a campaign visit without a referrer: mail clients and partner apps send none. Picked by
+   * source first ({@code newsletter/email} 60%, {@code partner/affiliate} 40%), then campaign.
+   */
+  static final Weighted<Weighted<UtmTags>> CAMPAIGNS_WITHOUT_REFERRER =
+      Weighted.<Weighted<UtmTags>>builder().add(60, NEWSLETTER).add(40, PARTNER).build();
+
+  /**
+   * Untagged links that bring visitors who would otherwise arrive direct: full referrer URLs (search
+   * results, forum threads), all absolute and ASCII.
+   */
+  static final Weighted<String> TOUCHPOINT_REFERRERS =
+      Weighted.<String>builder()
+          .add(25, "https://www.google.com/search?q=best+rain+jacket")
+          .add(15, "https://www.google.com/search?q=trail+running+shoes+review")
+          .add(10, "https://duckduckgo.com/?q=wool+socks")
+          .add(20, "https://news.ycombinator.com/item?id=42213780")
+          .add(20, "https://www.reddit.com/r/running/comments/1gx4k2p/which_trail_shoes_for_winter/")
+          .add(10, "https://www.producthunt.com/posts/shopapp")
           .build();
 
   static final List<String> CATEGORIES =

@@ -93,6 +93,8 @@ final class DayRun implements Iterator<GeneratedRecord> {
   private final double malformedPerValid;
   private final PayloadWriter writer = new PayloadWriter();
   private final MalformedFactory malformed = new MalformedFactory();
+  /** Campaign touchpoints: a random stream of their own, so they change no other draw. */
+  private final Touchpoints touchpoints;
 
   private int minute;
   private long sequence;
@@ -119,6 +121,8 @@ final class DayRun implements Iterator<GeneratedRecord> {
     this.random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 1);
     this.malformedRandom = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 2);
     this.users = createUsers(config, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 3));
+    this.touchpoints =
+        new Touchpoints(config.seed(), config.touchpointShare(), CART_RATE * PURCHASE_RATE);
     this.free = new int[users.length];
     for (int i = 0; i < users.length; i++) {
       free[i] = i;
@@ -330,6 +334,7 @@ final class DayRun implements Iterator<GeneratedRecord> {
     int cartAfterView = cart ? random.nextInt(views) : -1;
     sessionCursor = start;
     String referrer = Catalog.EXTERNAL_REFERRERS.pick(random);
+    Touchpoints.Touchpoint touchpoint = touchpoints.next(referrer, purchase);
     String page = "/";
     String previousPage = null;
     long cartUsdCents = 0;
@@ -343,6 +348,12 @@ final class DayRun implements Iterator<GeneratedRecord> {
       view.page = page;
       if (v == 0) {
         view.referrer = referrer;
+        if (touchpoint != null) {
+          view.utm = touchpoint.tags();
+          if (touchpoint.referrer() != null) {
+            view.referrer = touchpoint.referrer();
+          }
+        }
       } else {
         view.referrerPage = previousPage;
       }

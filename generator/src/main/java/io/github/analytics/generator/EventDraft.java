@@ -12,6 +12,8 @@ final class EventDraft {
   @Nullable String referrer;
   /** The previous page of the session, when the referrer is internal. */
   @Nullable String referrerPage;
+  /** The campaign tags of a session's first page view, if it came through a tagged link. */
+  Catalog.@Nullable UtmTags utm;
   @Nullable String element;
   @Nullable String productId;
   int quantity;

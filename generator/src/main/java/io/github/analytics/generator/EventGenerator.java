@@ -26,6 +26,12 @@ import java.util.function.Consumer;
  *   <li>Sessions of page views and clicks, with events seconds to minutes apart and more than 30 minutes
  *       between two sessions of a user. About 25% of sessions add to cart and about 30% of those buy.
  *       Traffic follows a daily curve peaking around 18:00 UTC.
+ *   <li>Campaign touchpoints: in {@link GeneratorConfig#touchpointShare()} of the sessions (35% by
+ *       default) the first page view's {@code properties} gain {@code utm_source}, {@code utm_medium}
+ *       and {@code utm_campaign} (from a small fixed set, matching the session's referrer), or, for a
+ *       session that would arrive direct, sometimes only a {@code referrer} URL; sessions that buy are
+ *       touched somewhat more often. No other event carries them, and they change nothing else in the
+ *       day (see {@link Touchpoints}).
  *   <li>Arrival ({@code server_timestamp} = {@link RawEvent#getReceivedAt()}) 50 ms to 2 s after the event,
  *       except late events (from app users) that arrive 1 to 6 hours later, possibly after midnight.
  *   <li>Duplicates (client retries) 1 to 30 s after the original; malformed records of every {@link

@@ -101,6 +101,14 @@ public final class GenerateCommand implements Callable<Integer> {
   private double lateShare;
 
   @Option(
+      names = "--touchpoint-share",
+      defaultValue = "0.35",
+      description =
+          "Fraction of sessions whose first page view carries a campaign touchpoint (utm_source,"
+              + " utm_medium, utm_campaign, or only a referrer URL); 0 for none. Changes nothing else.")
+  private double touchpointShare;
+
+  @Option(
       names = "--anomaly-at",
       paramLabel = "HH:mm",
       description = "Start (UTC) of a 10-minute burst of errors at ~20x the normal rate (default: none).")
@@ -224,6 +232,7 @@ public final class GenerateCommand implements Callable<Integer> {
             .withMalformedShare(malformedShare)
             .withDuplicateShare(duplicateShare)
             .withLateShare(lateShare)
+            .withTouchpointShare(touchpointShare)
             .withAnomalyAt(anomalyAt)
             .withTimeCompression(timeCompression);
     try {

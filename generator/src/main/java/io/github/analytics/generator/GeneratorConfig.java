@@ -18,7 +18,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * }</pre>
  *
  * <p>Shares: {@code duplicateShare} and {@code lateShare} are fractions of the valid events; {@code
- * malformedShare} is the fraction of all records. The same config always gives the same records.
+ * malformedShare} is the fraction of all records; {@code touchpointShare} is the fraction of sessions
+ * whose first page view carries campaign properties. The same config always gives the same records.
  *
  * <p>{@link #withTimeShift} and {@link #withWindow} change only what comes out, not what is generated: a
  * shifted or windowed day holds the same users, sessions and bytes (but for the timestamps) as the full
@@ -37,6 +38,8 @@ public final class GeneratorConfig {
   public static final double DEFAULT_DUPLICATE_SHARE = 0.02;
   /** Default fraction of valid events that arrive hours late. */
   public static final double DEFAULT_LATE_SHARE = 0.01;
+  /** Default fraction of sessions whose landing page view carries a campaign touchpoint. */
+  public static final double DEFAULT_TOUCHPOINT_SHARE = 0.35;
   /**
    * Most valid events per user and day: a user's sessions are separated by more than 30 minutes of
    * silence, so too few users cannot carry the traffic.
@@ -59,6 +62,7 @@ public final class GeneratorConfig {
   private final @Nullable LocalTime windowFrom;
   private final @Nullable Duration windowLength;
   private final int timeCompression;
+  private final double touchpointShare;
 
   private GeneratorConfig(
       LocalDate day,
@@ -72,7 +76,8 @@ public final class GeneratorConfig {
       Duration timeShift,
       @Nullable LocalTime windowFrom,
       @Nullable Duration windowLength,
-      int timeCompression) {
+      int timeCompression,
+      double touchpointShare) {
     this.day = Objects.requireNonNull(day, "day");
     this.seed = seed;
     this.events = events;
@@ -85,6 +90,7 @@ public final class GeneratorConfig {
     this.windowFrom = windowFrom;
     this.timeCompression = timeCompression;
     this.windowLength = windowLength;
+    this.touchpointShare = touchpointShare;
   }
 
   /** The defaults for {@code day} (UTC). */
@@ -100,56 +106,56 @@ public final class GeneratorConfig {
         null,
         Duration.ZERO,
         null,
-        null, 1);
+        null, 1, DEFAULT_TOUCHPOINT_SHARE);
   }
 
   /** The same config for another day. */
   public GeneratorConfig withDay(LocalDate value) {
     return new GeneratorConfig(
         value, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength, timeCompression);
+        windowFrom, windowLength, timeCompression, touchpointShare);
   }
 
   /** The seed of every random choice. */
   public GeneratorConfig withSeed(long value) {
     return new GeneratorConfig(
         day, value, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength, timeCompression);
+        windowFrom, windowLength, timeCompression, touchpointShare);
   }
 
   /** Approximately how many valid events (not counting duplicates and malformed records) the day has. */
   public GeneratorConfig withEvents(long value) {
     return new GeneratorConfig(
         day, seed, value, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength, timeCompression);
+        windowFrom, windowLength, timeCompression, touchpointShare);
   }
 
   /** How many users exist; not all of them are active on the day. */
   public GeneratorConfig withUsers(int value) {
     return new GeneratorConfig(
         day, seed, events, value, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength, timeCompression);
+        windowFrom, windowLength, timeCompression, touchpointShare);
   }
 
   /** Fraction of all records that are malformed. */
   public GeneratorConfig withMalformedShare(double value) {
     return new GeneratorConfig(
         day, seed, events, users, value, duplicateShare, lateShare, anomalyAt, timeShift, windowFrom,
-        windowLength, timeCompression);
+        windowLength, timeCompression, touchpointShare);
   }
 
   /** Fraction of valid events that the client sends a second time (a retry). */
   public GeneratorConfig withDuplicateShare(double value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, value, lateShare, anomalyAt, timeShift, windowFrom,
-        windowLength, timeCompression);
+        windowLength, timeCompression, touchpointShare);
   }
 
   /** Fraction of valid events that arrive 1 to 6 hours after they happened. */
   public GeneratorConfig withLateShare(double value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, value, anomalyAt, timeShift,
-        windowFrom, windowLength, timeCompression);
+        windowFrom, windowLength, timeCompression, touchpointShare);
   }
 
   /**
@@ -159,7 +165,7 @@ public final class GeneratorConfig {
   public GeneratorConfig withAnomalyAt(@Nullable LocalTime value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, value, timeShift,
-        windowFrom, windowLength, timeCompression);
+        windowFrom, windowLength, timeCompression, touchpointShare);
   }
 
   /**
@@ -181,7 +187,8 @@ public final class GeneratorConfig {
   public GeneratorConfig withTimeShift(Duration value) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt,
-        Objects.requireNonNull(value, "timeShift"), windowFrom, windowLength, timeCompression);
+        Objects.requireNonNull(value, "timeShift"), windowFrom, windowLength, timeCompression,
+        touchpointShare);
   }
 
   /**
@@ -194,7 +201,8 @@ public final class GeneratorConfig {
   public GeneratorConfig withWindow(LocalTime from, Duration length) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        Objects.requireNonNull(from, "from"), Objects.requireNonNull(length, "length"), timeCompression);
+        Objects.requireNonNull(from, "from"), Objects.requireNonNull(length, "length"), timeCompression,
+        touchpointShare);
   }
 
   /**
@@ -210,14 +218,28 @@ public final class GeneratorConfig {
   public GeneratorConfig withTimeCompression(int factor) {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength, factor);
+        windowFrom, windowLength, factor, touchpointShare);
+  }
+
+  /**
+   * Fraction of sessions whose first page view carries a campaign touchpoint in its {@code properties}:
+   * {@code utm_source}, {@code utm_medium} and {@code utm_campaign}, or, for a session that would
+   * otherwise arrive direct, sometimes only a {@code referrer} URL (see {@link EventGenerator}).
+   * Touchpoints are drawn from their own random stream and only add keys to those page views: every
+   * other byte of the day is the same whatever the share, and 0 gives exactly the day generated before
+   * touchpoints existed. Between 0 and 1; default {@value #DEFAULT_TOUCHPOINT_SHARE}.
+   */
+  public GeneratorConfig withTouchpointShare(double value) {
+    return new GeneratorConfig(
+        day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
+        windowFrom, windowLength, timeCompression, value);
   }
 
   /** The same config generating the whole day: no window. */
   public GeneratorConfig withoutWindow() {
     return new GeneratorConfig(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        null, null, timeCompression);
+        null, null, timeCompression, touchpointShare);
   }
 
   /** The UTC day generated. */
@@ -253,6 +275,11 @@ public final class GeneratorConfig {
   /** Fraction of valid events arriving 1 to 6 hours late. */
   public double lateShare() {
     return lateShare;
+  }
+
+  /** Fraction of sessions whose first page view carries a campaign touchpoint. */
+  public double touchpointShare() {
+    return touchpointShare;
   }
 
   /** Start of the error burst (UTC), or null for none. */
@@ -318,6 +345,11 @@ public final class GeneratorConfig {
     checkShare("malformedShare", malformedShare);
     checkShare("duplicateShare", duplicateShare);
     checkShare("lateShare", lateShare);
+    if (!(touchpointShare >= 0.0 && touchpointShare <= 1.0)) {
+      throw new IllegalArgumentException(
+          "touchpointShare is " + touchpointShare + ": set it to a fraction of sessions between 0 (no"
+              + " touchpoints) and 1 (0.35 = 35%)");
+    }
     if (anomalyAt != null && anomalyAt.isAfter(LocalTime.of(23, 60 - ANOMALY_MINUTES))) {
       throw new IllegalArgumentException(
           "anomalyAt "
@@ -385,14 +417,15 @@ public final class GeneratorConfig {
         && timeShift.equals(that.timeShift)
         && Objects.equals(windowFrom, that.windowFrom)
         && Objects.equals(windowLength, that.windowLength)
-        && timeCompression == that.timeCompression;
+        && timeCompression == that.timeCompression
+        && Double.compare(touchpointShare, that.touchpointShare) == 0;
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
         day, seed, events, users, malformedShare, duplicateShare, lateShare, anomalyAt, timeShift,
-        windowFrom, windowLength, timeCompression);
+        windowFrom, windowLength, timeCompression, touchpointShare);
   }
 
   @Override
@@ -411,6 +444,8 @@ public final class GeneratorConfig {
         + duplicateShare
         + ", lateShare="
         + lateShare
+        + ", touchpointShare="
+        + touchpointShare
         + ", anomalyAt="
         + anomalyAt
         + (timeShift.isZero() ? "" : ", timeShift=" + timeShift)

@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * Serializes events to the wire format with one long-lived streaming {@link JsonGenerator}. Field
  * order is fixed: {@code event_id, event_type, user_id, session_id, properties, client_timestamp,
- * server_timestamp, app_version, platform, client_ip, user_agent}.
+ * server_timestamp, app_version, platform, client_ip, user_agent}. A page view's properties are {@code
+ * page}, then {@code referrer} if any, then {@code utm_source, utm_medium, utm_campaign} if tagged.
  */
 final class PayloadWriter {
   private static final SerializedString EVENT_ID = new SerializedString("event_id");
@@ -30,6 +31,9 @@ final class PayloadWriter {
   private static final SerializedString USER_AGENT = new SerializedString("user_agent");
   private static final SerializedString PAGE = new SerializedString("page");
   private static final SerializedString REFERRER = new SerializedString("referrer");
+  private static final SerializedString UTM_SOURCE = new SerializedString("utm_source");
+  private static final SerializedString UTM_MEDIUM = new SerializedString("utm_medium");
+  private static final SerializedString UTM_CAMPAIGN = new SerializedString("utm_campaign");
   private static final SerializedString ELEMENT = new SerializedString("element");
   private static final SerializedString PRODUCT_ID = new SerializedString("product_id");
   private static final SerializedString QUANTITY = new SerializedString("quantity");
@@ -146,6 +150,14 @@ final class PayloadWriter {
         } else if (draft.referrer != null && !draft.referrer.isEmpty()) {
           g.writeFieldName(REFERRER);
           g.writeString(quoted(draft.referrer));
+        }
+        if (draft.utm != null) {
+          g.writeFieldName(UTM_SOURCE);
+          g.writeString(quoted(draft.utm.source()));
+          g.writeFieldName(UTM_MEDIUM);
+          g.writeString(quoted(draft.utm.medium()));
+          g.writeFieldName(UTM_CAMPAIGN);
+          g.writeString(quoted(draft.utm.campaign()));
         }
         break;
       case Catalog.CLICK:

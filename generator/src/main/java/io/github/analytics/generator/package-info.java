@@ -3,8 +3,9 @@
  *
  * <p>{@link io.github.analytics.generator.EventGenerator} turns a {@link
  * io.github.analytics.generator.GeneratorConfig} into one UTC day of {@link
- * io.github.analytics.schemas.RawEvent}s: users in sessions going through a shop funnel, with clock skew,
- * late arrivals, client retries (duplicates), malformed records of every {@link
+ * io.github.analytics.schemas.RawEvent}s: users in sessions going through a shop funnel, some arriving
+ * through a campaign (UTM tags or a referrer on the first page view), with clock skew, late arrivals,
+ * client retries (duplicates), malformed records of every {@link
  * io.github.analytics.schemas.DeadLetterReason}, and an optional error burst. The same seed and config
  * give byte-identical output. Records stream out in order of arrival, minute by minute, so a day of ten
  * million events never sits in memory.

@@ -85,6 +85,23 @@ class GenerateCommandTest {
   }
 
   @Test
+  void touchpointShareReachesTheGenerator() throws Exception {
+    int exit =
+        run("--date", "2026-11-27", "--events", "2000", "--users", "200", "--touchpoint-share", "0",
+            "--format", "JSONL", "--out", dir.toString());
+    assertEquals(0, exit, err.toString());
+    GeneratorConfig config =
+        GeneratorConfig.forDay(LocalDate.of(2026, 11, 27)).withEvents(2000).withUsers(200).withTouchpointShare(0);
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    try (JsonLinesWriter lines = JsonLinesWriter.to(expected)) {
+      EventGenerator.of(config).generate(record -> lines.write(record.raw()));
+    }
+    byte[] written = Files.readAllBytes(dir.resolve("events-2026-11-27.jsonl"));
+    assertArrayEquals(expected.toByteArray(), written);
+    assertFalse(new String(written, java.nio.charset.StandardCharsets.UTF_8).contains("utm_source"));
+  }
+
+  @Test
   void defaultDateIsYesterdayUtcAndDaysRunConsecutively() throws Exception {
     Clock clock = Clock.fixed(Instant.parse("2026-03-02T00:30:00Z"), ZoneOffset.UTC);
     int exit =
@@ -106,6 +123,8 @@ class GenerateCommandTest {
     assertTrue(err.toString().contains("malformedShare is 2.0"), err.toString());
     assertEquals(2, run("--events", "1000000", "--users", "10", "--out", dir.toString()));
     assertTrue(err.toString().contains("raise users to at least 20000"), err.toString());
+    assertEquals(2, run("--touchpoint-share", "1.5", "--out", dir.toString()));
+    assertTrue(err.toString().contains("touchpointShare is 1.5"), err.toString());
     assertEquals(2, run("--format", "CSV"));
     assertEquals(2, run("--anomaly-at", "25:00"));
     assertEquals(2, run("--days", "0", "--out", dir.toString()));
@@ -205,10 +224,12 @@ class GenerateCommandTest {
     for (String option :
         new String[] {"--date", "--days", "--seed", "--events", "--users", "--malformed-share",
             "--duplicate-share", "--late-share", "--anomaly-at", "--out", "--format", "--geo-db",
-            "--live", "--live-from", "--duration", "--speedup", "--time-compression"}) {
+            "--live", "--live-from", "--duration", "--speedup", "--time-compression",
+            "--touchpoint-share"}) {
       assertTrue(help.contains(option), option + " missing from\n" + help);
     }
     assertTrue(help.contains("Default: 42"), help);
+    assertTrue(help.contains("Default: 0.35"), help);
     assertTrue(help.contains("PARQUET, JSONL, BOTH"), help);
     assertTrue(help.contains("Default: 13:30"), help);
     assertTrue(help.contains("Default: PT1H"), help);

@@ -24,6 +24,7 @@ class GeneratorConfigTest {
     assertEquals(0.01, config.malformedShare());
     assertEquals(0.02, config.duplicateShare());
     assertEquals(0.01, config.lateShare());
+    assertEquals(0.35, config.touchpointShare());
     assertNull(config.anomalyAt());
     assertSame(config, config.validate());
   }
@@ -39,6 +40,7 @@ class GeneratorConfigTest {
             .withMalformedShare(0.05)
             .withDuplicateShare(0.1)
             .withLateShare(0.2)
+            .withTouchpointShare(0.8)
             .withAnomalyAt(LocalTime.of(14, 0))
             .withDay(DAY.plusDays(1));
     assertEquals(42L, original.seed());
@@ -49,11 +51,17 @@ class GeneratorConfigTest {
     assertEquals(0.05, changed.malformedShare());
     assertEquals(0.1, changed.duplicateShare());
     assertEquals(0.2, changed.lateShare());
+    assertEquals(0.8, changed.touchpointShare());
+    assertEquals(0.8, changed.withTimeCompression(10).withoutWindow().withDay(DAY).touchpointShare());
     assertEquals(LocalTime.of(14, 0), changed.anomalyAt());
     assertEquals(DAY.plusDays(1), changed.day());
     assertNotEquals(original, changed);
     assertEquals(changed, changed.withSeed(7));
     assertEquals(changed.hashCode(), changed.withSeed(7).hashCode());
+    assertNotEquals(changed, changed.withTouchpointShare(0));
+    assertEquals(changed, changed.withTouchpointShare(0).withTouchpointShare(0.8));
+    assertTrue(original.toString().contains(", touchpointShare=0.35,"), original.toString());
+    assertTrue(changed.withTouchpointShare(0).toString().contains(", touchpointShare=0.0,"));
   }
 
   @Test
@@ -65,6 +73,11 @@ class GeneratorConfigTest {
     assertMessage(config.withMalformedShare(1.5), "malformedShare is 1.5");
     assertMessage(config.withDuplicateShare(-0.1), "duplicateShare");
     assertMessage(config.withLateShare(Double.NaN), "lateShare");
+    assertMessage(config.withTouchpointShare(1.5), "touchpointShare is 1.5");
+    assertMessage(config.withTouchpointShare(-0.1), "touchpointShare");
+    assertMessage(config.withTouchpointShare(Double.NaN), "touchpointShare");
+    config.withTouchpointShare(0).validate();
+    config.withTouchpointShare(1).validate();
     assertMessage(config.withAnomalyAt(LocalTime.of(23, 55)), "no later than 23:50");
     assertMessage(GeneratorConfig.forDay(LocalDate.of(2099, 1, 1)), "2000-2097");
     config.withAnomalyAt(LocalTime.of(23, 50)).validate();
