@@ -140,18 +140,19 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
 
   /**
    * Applies the warehouse metrics ({@link MetricCatalog#warehouse}) of a batch run over {@code
-   * config.runDays()}: the metrics over events to {@code events}, then the metrics over users'
-   * histories to the histories joined from the run's {@code user_activity_daily} rows (its days only)
-   * and the warehouse's rows of other days ({@code activityHistory}, {@link
-   * UserActivityDaily#SCHEMA}) and of first days ({@code firstSeenHistory}, {@link FirstSeen#SCHEMA}).
-   * Each metric emits every row of its {@link MetricDefinition#replacedDays}.
+   * config.runDays()}: the metrics over events to {@code events}; a metric derived from another reads
+   * that metric's rows of the run's days with the warehouse's rows of other days ({@code history},
+   * by table name); the metrics over users' histories read the histories joined from {@code
+   * user_activity_daily} so completed and the first days the warehouse recorded ({@code
+   * firstSeenHistory}, {@link FirstSeen#SCHEMA}). Each metric emits every row of its {@link
+   * MetricDefinition#replacedDays}.
    */
   @SuppressWarnings("unchecked")
   public static PCollectionRowTuple applyWarehouse(
       List<MetricDefinition> catalog,
       MetricConfig config,
       PCollection<Event> events,
-      PCollection<Row> activityHistory,
+      Map<String, PCollection<Row>> history,
       PCollection<Row> firstSeenHistory) {
     DayRange run = config.runDays();
     if (run == null) {
@@ -166,33 +167,17 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
       PCollection<Row> rows;
       if (metric.overHistories()) {
         if (histories == null) {
-          PCollection<Row> activity = outputs.get(UserActivityDaily.NAME);
-          if (activity == null) {
-            throw new IllegalArgumentException(
-                "Metric '" + metric.name() + "' reads users' histories: list '" + UserActivityDaily.NAME
-                    + "' before it in the catalog");
-          }
-          PCollection<Row> runActivity = activity
-              .apply("UserActivityOfTheRun", Filter.by(
-                  (Row row) -> run.contains(Math.floorDiv(row.getDateTime("day").getMillis(), 86_400_000L))))
-              .setRowSchema(UserActivityDaily.SCHEMA)
-              .apply("UserActivityInOneWindow", Window.<Row>into(new GlobalWindows())
-                  .triggering(DefaultTrigger.of())
-                  .withAllowedLateness(Duration.ZERO)
-                  .discardingFiredPanes());
-          PCollection<Row> allActivity =
-              PCollectionList.of(runActivity).and(activityHistory)
-                  .apply("WithActivityHistory", Flatten.pCollections())
-                  .setRowSchema(UserActivityDaily.SCHEMA);
-          histories = UserHistories.input(allActivity, firstSeenHistory)
+          histories = UserHistories.input(
+                  withHistory(outputs, history, UserActivityDaily.NAME, metric.name(), run),
+                  firstSeenHistory)
               .apply("UserHistories", UserHistories.of());
         }
         rows = histories.apply(stepName(metric.name()), (WarehouseMetric) transform);
       } else if (metric.source() == null) {
         rows = events.apply(stepName(metric.name()), (MetricTransform<Event>) transform);
       } else {
-        throw new IllegalArgumentException(
-            "Warehouse metric '" + metric.name() + "' must read events or users' histories");
+        rows = withHistory(outputs, history, metric.source(), metric.name(), run)
+            .apply(stepName(metric.name()), (MetricTransform<Row>) transform);
       }
       if (!rows.hasSchema() || !rows.getSchema().equivalent(metric.schema())) {
         throw new IllegalStateException(
@@ -205,6 +190,35 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
       tuple = tuple.and(output.getKey(), output.getValue());
     }
     return tuple;
+  }
+
+  /**
+   * The rows of the warehouse metric {@code source} for a metric that reads it across runs: this
+   * run's rows of its own days, and the warehouse's rows of the other days, in the global window.
+   */
+  private static PCollection<Row> withHistory(Map<String, PCollection<Row>> outputs,
+      Map<String, PCollection<Row>> history, String source, String reader, DayRange run) {
+    PCollection<Row> rows = outputs.get(source);
+    PCollection<Row> before = history.get(source);
+    if (rows == null || before == null) {
+      throw new IllegalArgumentException(
+          "Metric '" + reader + "' reads '" + source + "' across runs: list it before, and read its"
+              + " history from the warehouse (got history of " + history.keySet() + ")");
+    }
+    String step = stepName(source);
+    String dayColumn = MetricCatalog.named(source).dayColumn();
+    org.apache.beam.sdk.schemas.Schema schema = rows.getSchema();
+    PCollection<Row> ofTheRun = rows
+        .apply(step + "OfTheRunFor" + stepName(reader), Filter.by(
+            (Row row) -> run.contains(Math.floorDiv(row.getDateTime(dayColumn).getMillis(), 86_400_000L))))
+        .setRowSchema(schema)
+        .apply(step + "InOneWindowFor" + stepName(reader), Window.<Row>into(new GlobalWindows())
+            .triggering(DefaultTrigger.of())
+            .withAllowedLateness(Duration.ZERO)
+            .discardingFiredPanes());
+    return PCollectionList.of(ofTheRun).and(before)
+        .apply(step + "WithHistoryFor" + stepName(reader), Flatten.pCollections())
+        .setRowSchema(schema);
   }
 
   /** A per-user metric's rows, from its values in the shared stage, under the metric's step name. */

@@ -2,9 +2,11 @@ package io.github.analytics.transforms.metrics;
 
 import io.github.analytics.transforms.warehouse.FirstSeen;
 import io.github.analytics.transforms.warehouse.RetentionCohorts;
+import io.github.analytics.transforms.warehouse.RevenueAttribution;
 import io.github.analytics.transforms.warehouse.Stickiness;
 import io.github.analytics.transforms.warehouse.UserActivityDaily;
 import io.github.analytics.transforms.warehouse.UserLifecycle;
+import io.github.analytics.transforms.warehouse.UserTouchpoints;
 import java.util.List;
 
 /**
@@ -80,7 +82,16 @@ public final class MetricCatalog {
             "day", c -> Stickiness.of(c.runDays())),
         MetricDefinition.overUserHistories(UserLifecycle.NAME,
             "New, returning, resurrecting and dormant users per day and per ISO week",
-            "period_start", c -> UserLifecycle.of(c.runDays())));
+            "period_start", c -> UserLifecycle.of(c.runDays())),
+        MetricDefinition.onEvents(UserTouchpoints.NAME,
+            "Each user's marketing touchpoints (utm_source or referrer, with source, medium and"
+                + " campaign) and purchases (with revenue), one row per event",
+            "event_timestamp", c -> UserTouchpoints.of()),
+        MetricDefinition.derivedFrom(UserTouchpoints.NAME, RevenueAttribution.NAME,
+            "Purchase revenue credited to the touchpoints of the 30 days before, per purchase day,"
+                + " channel and model (first touch, last touch, linear, position-based 40/20/40, time"
+                + " decay with a 7-day half-life)",
+            "day", c -> RevenueAttribution.of(c.runDays())));
   }
 
   /** The definition named {@code name}, in {@link #all} or {@link #warehouse}. */

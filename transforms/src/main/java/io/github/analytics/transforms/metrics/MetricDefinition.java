@@ -2,6 +2,7 @@ package io.github.analytics.transforms.metrics;
 
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.warehouse.DayRange;
+import io.github.analytics.transforms.warehouse.RewritesDays;
 import io.github.analytics.transforms.warehouse.UserHistory;
 import io.github.analytics.transforms.warehouse.WarehouseMetric;
 import java.util.List;
@@ -28,7 +29,7 @@ public final class MetricDefinition {
   private final Schema schema;
   private final List<String> keyColumns;
   private final boolean overHistories;
-  private final @Nullable WarehouseMetric warehousePrototype;
+  private final @Nullable RewritesDays warehousePrototype;
 
   private MetricDefinition(
       String name,
@@ -47,8 +48,8 @@ public final class MetricDefinition {
     this.factory = factory;
     this.overHistories = overHistories;
     MetricTransform<?> prototype = factory.apply(MetricConfig.defaults());
-    this.warehousePrototype = prototype instanceof WarehouseMetric w ? w : null;
-    if (overHistories != (warehousePrototype != null)) {
+    this.warehousePrototype = prototype instanceof RewritesDays w ? w : null;
+    if (overHistories != (prototype instanceof WarehouseMetric)) {
       throw new IllegalArgumentException(
           "Metric " + name + ": a metric over user histories is a WarehouseMetric, and only it");
     }

@@ -16,12 +16,13 @@ import org.joda.time.Instant;
  * The first day each user sent each event type, and any event ({@value UserHistory#ANY}), over all
  * runs: who is new on a day, for retention cohorts and lifecycle.
  *
- * <p>Out: {@link #SCHEMA}, one row per (user, event type) whose first day lies in the run's days. A
- * first day before the run was recorded by the run of that day and stays; a user seen for the first
- * time gets their rows from this run. A backfill of earlier days that finds a user before the day the
- * warehouse had recorded writes the earlier row and leaves the later one (it belongs to a day this run
- * does not replace), counted in {@link PipelineCounters#FIRST_SEEN_MOVED_EARLIER}: readers take the
- * earliest row per (user, event type), as {@link UserHistories} does.
+ * <p>Out: {@link #SCHEMA}, one row per (user, event type) whose first day lies in the run's days or
+ * the {@value #MOVES} after them. A first day before the run was recorded by the run of that day and
+ * stays; a user seen for the first time gets their rows from this run; a user the run finds before
+ * the day recorded for them, up to {@value #MOVES} days later, gets the earlier row and loses the later
+ * one. A move of more days leaves the later row (its day is not rewritten), counted in {@link
+ * PipelineCounters#FIRST_SEEN_MOVED_EARLIER}: readers take the earliest row per (user, event type), as
+ * {@link UserHistories} does.
  */
 public final class FirstSeen extends WarehouseMetric {
   private static final long serialVersionUID = 1L;
@@ -36,6 +37,14 @@ public final class FirstSeen extends WarehouseMetric {
           .build();
 
   public static final List<String> KEY_COLUMNS = List.of("first_seen_day", "user_id", "event_type");
+
+  /**
+   * How many days after its own a run rewrites the metrics that depend on users' first days, so that
+   * a user found earlier than recorded (late arrivals, a backfill of the days before) moves out of
+   * the later day's rows within the same run. Moves of more days are counted in {@link
+   * PipelineCounters#FIRST_SEEN_MOVED_EARLIER} and corrected when those days run again.
+   */
+  public static final int MOVES = 30;
 
   private FirstSeen(@Nullable DayRange run) {
     super(run);
@@ -55,14 +64,18 @@ public final class FirstSeen extends WarehouseMetric {
     return KEY_COLUMNS;
   }
 
+  /**
+   * The run's days and the {@value #MOVES} after them: a user the run finds before the first day the
+   * warehouse recorded for them, up to {@value #MOVES} days later, loses that row here.
+   */
   @Override
   public DayRange replacedDays(DayRange run) {
-    return run;
+    return DayRange.of(run.from(), run.to().plusDays(MOVES));
   }
 
   @Override
   public DayRange readDays(DayRange run) {
-    return run;
+    return replacedDays(run);
   }
 
   @Override
@@ -90,6 +103,7 @@ public final class FirstSeen extends WarehouseMetric {
       long recorded = user.recordedFirstSeen();
       if (recorded != UserHistory.NONE && recorded > days.toEpochDay()
           && days.contains(user.firstSeen(UserHistory.ANY))) {
+        // Recorded after the days this run rewrites: that row stays until its day runs again.
         moved.inc();
       }
     }

@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.warehouse;
 
+import java.time.LocalDate;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
@@ -30,8 +31,9 @@ import org.joda.time.Instant;
  * </ul>
  *
  * <p>Start and return events are {@value UserHistory#ANY} (any event) by default, or an event type.
- * A run over days D..E rewrites the cohorts whose horizon touches them: from D minus the horizon to E
- * (whole weeks for the weekly table), reading their activity back from the warehouse.
+ * A run over days D..E rewrites the cohorts whose horizon touches them, from D minus the horizon, to
+ * E + {@value FirstSeen#MOVES} (first-time cohorts lose the users the run finds earlier), whole weeks
+ * for the weekly table, reading their activity back from the warehouse.
  */
 public final class RetentionCohorts extends WarehouseMetric {
   private static final long serialVersionUID = 1L;
@@ -106,21 +108,26 @@ public final class RetentionCohorts extends WarehouseMetric {
         "start_event", "return_event");
   }
 
+  /**
+   * The cohorts whose cells hold the run's days (the horizon before them), the run's own, and those of
+   * the {@value FirstSeen#MOVES} days after, whose first-time users may have been found earlier.
+   */
   @Override
   public DayRange replacedDays(DayRange run) {
+    LocalDate last = run.to().plusDays(FirstSeen.MOVES);
     if (period == Periods.DAY) {
-      return DayRange.of(run.from().minusDays(horizon), run.to());
+      return DayRange.of(run.from().minusDays(horizon), last);
     }
-    return DayRange.of(DayRange.monday(run.from()).minusWeeks(horizon), run.to());
+    return DayRange.of(DayRange.monday(run.from()).minusWeeks(horizon), DayRange.monday(last));
   }
 
   @Override
   public DayRange readDays(DayRange run) {
     DayRange cohorts = replacedDays(run);
     if (period == Periods.DAY) {
-      return DayRange.of(cohorts.from(), run.to().plusDays(horizon));
+      return DayRange.of(cohorts.from(), cohorts.to().plusDays(horizon));
     }
-    return DayRange.of(cohorts.from(), DayRange.monday(run.to()).plusWeeks(horizon).plusDays(6));
+    return DayRange.of(cohorts.from(), cohorts.to().plusWeeks(horizon).plusDays(6));
   }
 
   @Override

@@ -28,7 +28,8 @@ import org.joda.time.Instant;
  * <p>So {@code active_users} = new + returning + resurrecting, and the previous period's active
  * users = returning + dormant. A period gets a row when someone was active in it or the one before,
  * and it does not start after the last day with data. A run over days D..E rewrites the periods from
- * the Monday of D's week to the Monday after E's week (both tables' rows of those days).
+ * the Monday of D's week to the Monday after the week of E + {@value FirstSeen#MOVES} (rows of both
+ * periods on those days): a user the run finds earlier is no longer new on a later day.
  */
 public final class UserLifecycle extends WarehouseMetric {
   private static final long serialVersionUID = 1L;
@@ -71,9 +72,14 @@ public final class UserLifecycle extends WarehouseMetric {
     return KEY_COLUMNS;
   }
 
+  /**
+   * From the Monday of the run's first week to the Monday after its last, and on to the weeks of the
+   * {@value FirstSeen#MOVES} days after it, whose new users may have been found earlier.
+   */
   @Override
   public DayRange replacedDays(DayRange run) {
-    return DayRange.of(DayRange.monday(run.from()), DayRange.monday(run.to()).plusDays(7));
+    return DayRange.of(DayRange.monday(run.from()),
+        DayRange.monday(run.to().plusDays(FirstSeen.MOVES)).plusDays(7));
   }
 
   @Override

@@ -12,7 +12,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * replaced days. Every row of the replaced days is emitted again, complete, so runs in any order and
  * re-runs leave the same tables.
  */
-public abstract class WarehouseMetric extends MetricTransform<UserHistory> {
+public abstract class WarehouseMetric extends MetricTransform<UserHistory> implements RewritesDays {
   private static final long serialVersionUID = 1L;
 
   private final @Nullable DayRange run;
@@ -21,10 +21,10 @@ public abstract class WarehouseMetric extends MetricTransform<UserHistory> {
     this.run = run;
   }
 
-  /** The days whose rows (by the metric's day column) a run over {@code run} rewrites. */
+  @Override
   public abstract DayRange replacedDays(DayRange run);
 
-  /** The days of activity those rows depend on. */
+  @Override
   public abstract DayRange readDays(DayRange run);
 
   /** The days of the run, which {@code MetricConfig.withRunDays} sets. */

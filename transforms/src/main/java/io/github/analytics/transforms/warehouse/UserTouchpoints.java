@@ -1,0 +1,160 @@
+package io.github.analytics.transforms.warehouse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.metrics.MetricTransform;
+import io.github.analytics.transforms.metrics.SessionizeEvents;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
+
+/**
+ * The marketing touchpoints and the purchases of each user, one row per event: what revenue
+ * attribution credits, read back from the warehouse by later runs.
+ *
+ * <p>A <b>touchpoint</b> is an event whose {@code properties} carry a non-empty string {@code
+ * utm_source} or {@code referrer} (strings count, without leading and trailing spaces; numbers,
+ * objects and nulls do not). Its channel follows Google Analytics' rules: {@code source} is {@code
+ * utm_source}, else the referrer's host (lower case, without {@code www.}); {@code medium} is {@code
+ * utm_medium}, else {@code referral} for a referrer and {@value #NOT_SET} for a {@code utm_source}
+ * without a medium; {@code campaign} is {@code utm_campaign}, else {@value #NOT_SET}. A <b>purchase</b>
+ * is a {@code purchase} event, with the revenue {@code sessions} counts (its numeric {@code revenue}
+ * property, else 0). An event that is both gets a row of each kind.
+ */
+public final class UserTouchpoints extends MetricTransform<Event> {
+  private static final long serialVersionUID = 1L;
+
+  public static final String NAME = "user_touchpoints";
+  public static final String TOUCHPOINT = "touchpoint";
+  public static final String PURCHASE = "purchase";
+  public static final String NOT_SET = "(not set)";
+
+  public static final Schema SCHEMA =
+      Schema.builder()
+          .addDateTimeField("event_timestamp")
+          .addStringField("user_id")
+          .addStringField("event_id")
+          .addStringField("kind")
+          .addDoubleField("revenue")
+          .addStringField("source")
+          .addStringField("medium")
+          .addStringField("campaign")
+          .build();
+
+  public static final List<String> KEY_COLUMNS = List.of("event_timestamp", "user_id", "event_id", "kind");
+
+  private UserTouchpoints() {}
+
+  public static UserTouchpoints of() {
+    return new UserTouchpoints();
+  }
+
+  @Override
+  public Schema outputSchema() {
+    return SCHEMA;
+  }
+
+  @Override
+  public List<String> keyColumns() {
+    return KEY_COLUMNS;
+  }
+
+  @Override
+  public PCollection<Row> expand(PCollection<Event> events) {
+    return events.apply("TouchpointsAndPurchases", ParDo.of(new RowsFn())).setRowSchema(SCHEMA);
+  }
+
+  /** The channel of a touchpoint's properties, or null when they hold none. */
+  static String @Nullable [] channel(String properties) {
+    if (!properties.contains("utm_source") && !properties.contains("referrer")) {
+      return null;
+    }
+    JsonNode root;
+    try {
+      root = RowsFn.JSON.readTree(properties);
+    } catch (Exception e) {
+      return null;
+    }
+    if (root == null || !root.isObject()) {
+      return null;
+    }
+    String source = text(root, "utm_source");
+    String medium = text(root, "utm_medium");
+    String campaign = text(root, "utm_campaign");
+    if (source == null) {
+      String referrer = text(root, "referrer");
+      if (referrer == null) {
+        return null;
+      }
+      source = host(referrer);
+      medium = medium == null ? "referral" : medium;
+    }
+    return new String[] {source, medium == null ? NOT_SET : medium,
+        campaign == null ? NOT_SET : campaign};
+  }
+
+  /** A JSON string field without its leading and trailing spaces, or null if absent or empty. */
+  private static @Nullable String text(JsonNode root, String field) {
+    JsonNode value = root.get(field);
+    if (value == null || !value.isTextual()) {
+      return null;
+    }
+    String text = value.asText();
+    int start = 0;
+    int end = text.length();
+    while (start < end && text.charAt(start) == ' ') {
+      start++;
+    }
+    while (end > start && text.charAt(end - 1) == ' ') {
+      end--;
+    }
+    return start == end ? null : text.substring(start, end);
+  }
+
+  /**
+   * The host of a URL: after {@code scheme://} (or {@code //}), without user info or port. Lenient
+   * where {@link java.net.URI} is strict (spaces, underscores), as referrers are written by browsers.
+   */
+  private static final Pattern HOST =
+      Pattern.compile("^(?:[A-Za-z][A-Za-z0-9+.-]*:)?//(?:[^/?#@]*@)?(\\[[^\\]/?#]*\\]|[^/?#:]*)");
+
+  /** A referrer's host, lower case and without {@code www.}; the text itself if it has none. */
+  static String host(String referrer) {
+    Matcher m = HOST.matcher(referrer);
+    String host = m.find() ? m.group(1) : "";
+    if (host.isEmpty()) {
+      return referrer.toLowerCase(Locale.ROOT);
+    }
+    host = host.toLowerCase(Locale.ROOT);
+    return host.startsWith("www.") ? host.substring(4) : host;
+  }
+
+  private static final class RowsFn extends DoFn<Event, Row> {
+    private static final long serialVersionUID = 1L;
+    static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @ProcessElement
+    public void process(@Element Event event, OutputReceiver<Row> out) {
+      String[] channel = channel(event.getProperties());
+      if (channel != null) {
+        out.output(Row.withSchema(SCHEMA).attachValues(event.getEventTimestamp(), event.getUserId(),
+            event.getEventId(), TOUCHPOINT, 0.0, channel[0], channel[1], channel[2]));
+      }
+      if (SessionizeEvents.PURCHASE.equals(event.getEventType())) {
+        OptionalDouble revenue = SessionizeEvents.revenue(event.getProperties());
+        out.output(Row.withSchema(SCHEMA).attachValues(event.getEventTimestamp(), event.getUserId(),
+            event.getEventId(), PURCHASE, revenue.isPresent() ? revenue.getAsDouble() : 0.0,
+            NOT_SET, NOT_SET, NOT_SET));
+      }
+    }
+  }
+}
