@@ -220,3 +220,30 @@ CREATE TABLE IF NOT EXISTS `user_lifecycle` (
 PARTITION BY DATE(`period_start`)
 CLUSTER BY `period`
 OPTIONS (description = "New, returning, resurrecting and dormant users per day and per ISO week");
+
+CREATE TABLE IF NOT EXISTS `user_touchpoints` (
+  `event_timestamp` TIMESTAMP NOT NULL,
+  `user_id` STRING NOT NULL,
+  `event_id` STRING NOT NULL,
+  `kind` STRING NOT NULL,
+  `revenue` FLOAT64 NOT NULL,
+  `source` STRING NOT NULL,
+  `medium` STRING NOT NULL,
+  `campaign` STRING NOT NULL
+)
+PARTITION BY DATE(`event_timestamp`)
+CLUSTER BY `user_id`, `event_id`, `kind`
+OPTIONS (description = "Each user's marketing touchpoints (utm_source or referrer, with source, medium and campaign) and purchases (with revenue), one row per event");
+
+CREATE TABLE IF NOT EXISTS `revenue_attribution` (
+  `day` TIMESTAMP NOT NULL,
+  `model` STRING NOT NULL,
+  `source` STRING NOT NULL,
+  `medium` STRING NOT NULL,
+  `campaign` STRING NOT NULL,
+  `revenue` FLOAT64 NOT NULL,
+  `purchases` FLOAT64 NOT NULL
+)
+PARTITION BY DATE(`day`)
+CLUSTER BY `model`, `source`, `medium`, `campaign`
+OPTIONS (description = "Purchase revenue credited to the touchpoints of the 30 days before, per purchase day, channel and model (first touch, last touch, linear, position-based 40/20/40, time decay with a 7-day half-life)");

@@ -1,8 +1,11 @@
 package io.github.analytics.pipelines;
 
 import io.github.analytics.transforms.warehouse.DayRange;
-import io.github.analytics.transforms.warehouse.UserHistories;
-import org.apache.beam.sdk.values.PCollectionTuple;
+import io.github.analytics.transforms.warehouse.UserActivityDaily;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
 import io.github.analytics.pipelines.io.ArchiveSource;
 import io.github.analytics.pipelines.io.BigQueryWarehouse;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
@@ -172,14 +175,32 @@ public final class BatchPipeline {
     //    this run can change.
     DayRange run = DayRange.of(range.from(), range.to());
     DateRange read = historyDays(range);
-    PCollectionTuple history = warehouse.readHistory(pipeline, read, range);
+    Map<String, PCollection<Row>> history = new LinkedHashMap<>();
+    for (MetricDefinition table : historySources()) {
+      history.put(table.name(), warehouse.readHistory(
+          pipeline, table.name(), table.schema(), table.dayColumn(), read, range));
+    }
     PCollectionRowTuple analytics =
         ApplyMetricCatalog.applyWarehouse(MetricCatalog.warehouse(), metrics.withRunDays(run),
-            analyzed.events(), history.get(UserHistories.ACTIVITY),
-            history.get(UserHistories.FIRST_SEEN));
+            analyzed.events(), history, warehouse.readFirstSeen(pipeline, range));
     for (MetricDefinition metric : MetricCatalog.warehouse()) {
       writeMetric(warehouse, metric, analytics.get(metric.name()), range);
     }
+  }
+
+  /**
+   * The warehouse metrics that others read across runs: {@code user_activity_daily}, which every
+   * metric over users' histories reads, and the sources of derived warehouse metrics.
+   */
+  static List<MetricDefinition> historySources() {
+    Set<String> names = new LinkedHashSet<>();
+    names.add(UserActivityDaily.NAME);
+    for (MetricDefinition metric : MetricCatalog.warehouse()) {
+      if (metric.source() != null) {
+        names.add(metric.source());
+      }
+    }
+    return names.stream().map(MetricCatalog::named).toList();
   }
 
   /** The days of users' activity the warehouse metrics of a run over {@code range} read. */

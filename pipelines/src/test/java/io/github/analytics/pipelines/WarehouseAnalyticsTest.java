@@ -48,6 +48,9 @@ class WarehouseAnalyticsTest {
         + " resurrecting_users, dormant_users"},
   };
 
+  /** The keys of the attribution's rows; its sums of fractions are compared within 1e-6. */
+  private static final String ATTRIBUTION_KEYS = "day, model, source, medium, campaign";
+
   @TempDir static Path dir;
   private static Path archive;
   private static Path geoDatabase;
@@ -74,7 +77,7 @@ class WarehouseAnalyticsTest {
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
             "--archiveRoot=" + archive, "--fromDate=" + from, "--toDate=" + to,
             "--geoDatabase=" + geoDatabase, "--duckDbPath=" + dir.resolve(db),
-            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2")
+            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=1")
         .withValidation().as(BatchPipelineOptions.class);
     BatchResult result = BatchPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.state(), from + ".." + to);
@@ -82,36 +85,28 @@ class WarehouseAnalyticsTest {
   }
 
   @Test
-  void runsThatReadEachOthersDaysEqualTheOracleAndReRunsChangeNothing() throws Exception {
-    String db = "in-order.duckdb";
-    run(db, FIRST, SPLIT.minusDays(1));
-    run(db, SPLIT, LAST);
-    List<String> first = assertEqualsOracle(db);
-    // A middle day again, alone: it rewrites the cells it touches (30 days of cohorts, 28 days of
-    // stickiness, its weeks' lifecycle) with the same values.
-    run(db, LocalDate.parse("2026-01-21"), LocalDate.parse("2026-01-21"));
-    List<String> again = assertEqualsOracle(db);
-    List<String> gone = new ArrayList<>(first);
-    gone.removeAll(again);
-    List<String> added = new ArrayList<>(again);
-    added.removeAll(first);
-    assertEquals(List.of(), gone.subList(0, Math.min(20, gone.size())), "rows a re-run removed; added: "
-        + added.subList(0, Math.min(20, added.size())));
-    assertEquals(first, again);
-  }
-
-  @Test
-  void aBackfillOfEarlierDaysMovesFirstDaysAndARunOfTheLaterDaysCompletesIt() throws Exception {
-    String db = "out-of-order.duckdb";
+  void runsInAnyOrderThatReadEachOthersDaysEqualTheOracleAndReRunsChangeNothing() throws Exception {
+    String db = "warehouse.duckdb";
+    // The later weeks first, then a backfill of the earlier ones: users the first run saw first were
+    // active before, and the backfill moves their first days back, rewriting the first-time cohorts,
+    // first-seen rows and lifecycle of the 30 days after its own from the days it reads back.
     run(db, SPLIT, LAST);
     BatchResult earlier = run(db, FIRST, SPLIT.minusDays(1));
-    // Users the later run saw first were active before: their first days move earlier.
-    assertTrue(earlier.counter(PipelineCounters.FIRST_SEEN_MOVED_EARLIER) > 0,
-        "users whose first day moved: " + earlier.counter(PipelineCounters.FIRST_SEEN_MOVED_EARLIER));
-    // Cohorts beyond what the earlier run rewrites still count them where they were first seen;
-    // running the later days again recomputes those cohorts from the corrected first days.
-    run(db, SPLIT, LAST);
-    assertEqualsOracle(db);
+    assertEquals(0, earlier.counter(PipelineCounters.FIRST_SEEN_MOVED_EARLIER),
+        "no first day moved by more than the 30 days a run rewrites");
+    List<String> tables = assertEqualsOracle(db);
+    // A middle day again, alone: it rewrites the cells it touches (60 days of cohorts, 28 days of
+    // stickiness, the lifecycle of its weeks and the next, the purchases of 30 days) with the same
+    // values.
+    run(db, LocalDate.parse("2026-01-21"), LocalDate.parse("2026-01-21"));
+    List<String> again = assertEqualsOracle(db);
+    List<String> gone = new ArrayList<>(tables);
+    gone.removeAll(again);
+    List<String> added = new ArrayList<>(again);
+    added.removeAll(tables);
+    assertEquals(List.of(), gone.subList(0, Math.min(20, gone.size())), "rows a re-run removed; added: "
+        + added.subList(0, Math.min(20, added.size())));
+    assertEquals(tables, again);
   }
 
   /**
@@ -124,10 +119,13 @@ class WarehouseAnalyticsTest {
         Statement s = c.createStatement()) {
       s.execute("SET TimeZone = 'UTC'");
       runScript(s, "/WarehouseAnalyticsTest/oracle.sql");
+      runScript(s, "/WarehouseAnalyticsTest/attribution.sql");
       assertTrue(count(s, "SELECT count(*) FROM oracle_retention_daily WHERE cohort_type = 'first_time'"
           + " AND day_n > 0 AND retained > 0") > 20, "returning users in first-time cohorts");
       assertTrue(count(s, "SELECT count(*) FROM oracle_user_lifecycle WHERE resurrecting_users > 0")
           > 5, "resurrecting users");
+      assertTrue(count(s, "SELECT count(DISTINCT source) FROM oracle_revenue_attribution") > 3,
+          "purchases credited to several channels");
       for (String[] table : TABLES) {
         String name = table[0];
         String ours = name.equals("user_first_seen")
@@ -142,16 +140,34 @@ class WarehouseAnalyticsTest {
         String extra = sample(s, "(" + ours + ") EXCEPT (" + oracle + ")");
         assertEquals("", missing + extra,
             name + ": rows the oracle has and the pipeline not, then the other way round");
-        try (ResultSet rs = s.executeQuery("SELECT * FROM (" + ours + ") ORDER BY ALL")) {
-          int columns = rs.getMetaData().getColumnCount();
-          while (rs.next()) {
-            StringBuilder row = new StringBuilder(name);
-            for (int i = 1; i <= columns; i++) {
-              row.append('|').append(rs.getString(i));
-            }
-            all.add(row.toString());
-          }
+        all.addAll(rows(s, ours, name));
+      }
+      String keys = "SELECT " + ATTRIBUTION_KEYS + " FROM ";
+      assertTrue(count(s, "SELECT count(*) FROM oracle_revenue_attribution") > 0, "attribution rows");
+      assertEquals("", sample(s, "(" + keys + "oracle_revenue_attribution) EXCEPT (" + keys
+              + "revenue_attribution)") + sample(s, "(" + keys + "revenue_attribution) EXCEPT (" + keys
+              + "oracle_revenue_attribution)"),
+          "revenue_attribution: keys the oracle has and the pipeline not, then the other way round");
+      assertEquals("", sample(s, "SELECT " + ATTRIBUTION_KEYS + ", o.revenue, p.revenue, o.purchases,"
+          + " p.purchases FROM oracle_revenue_attribution o JOIN revenue_attribution p USING ("
+          + ATTRIBUTION_KEYS + ") WHERE abs(o.revenue - p.revenue) > 1e-6"
+          + " OR abs(o.purchases - p.purchases) > 1e-9"), "revenue_attribution: credits");
+      all.addAll(rows(s, "SELECT * FROM revenue_attribution", "revenue_attribution"));
+    }
+    return all;
+  }
+
+  /** A query's rows in canonical form, each prefixed with {@code name}, in order. */
+  private static List<String> rows(Statement s, String query, String name) throws Exception {
+    List<String> all = new ArrayList<>();
+    try (ResultSet rs = s.executeQuery("SELECT * FROM (" + query + ") ORDER BY ALL")) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        StringBuilder row = new StringBuilder(name);
+        for (int i = 1; i <= columns; i++) {
+          row.append('|').append(rs.getString(i));
         }
+        all.add(row.toString());
       }
     }
     return all;

@@ -10,6 +10,7 @@ import io.github.analytics.pipelines.BatchPipelineOptions;
 import io.github.analytics.pipelines.BatchReport;
 import io.github.analytics.pipelines.BatchResult;
 import io.github.analytics.pipelines.MetricsReport;
+import io.github.analytics.pipelines.WarehouseReport;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -32,7 +34,8 @@ import picocli.CommandLine.Option;
  * streams a live window of generated traffic through the streaming pipeline on embedded Flink,
  * printing live numbers from Redis, then runs the batch pipeline over the archive the streaming job
  * wrote and prints both layers side by side ({@link LambdaDemo}). With {@code --batch-only}: generates
- * a whole day into the archive and runs the batch layer alone.
+ * {@code --days} whole days into the archive and runs the batch layer alone over them, with the
+ * warehouse analytics (retention, lifecycle, attribution).
  */
 @Command(
     name = "demo",
@@ -42,7 +45,8 @@ import picocli.CommandLine.Option;
           + " traffic through the streaming pipeline (embedded Flink) with live numbers every 10 s,"
           + " then runs the batch pipeline over the archive it wrote and reconciles the two layers."
           + " Needs no cluster and no cloud account; needs redis-server (apt-get install -y"
-          + " redis-server). --batch-only runs the batch layer on a whole generated day instead."
+          + " redis-server). --batch-only runs the batch layer on whole generated days instead (two"
+          + " weeks ending on --date), with retention cohorts, lifecycle and revenue attribution."
     })
 final class DemoCommand implements Callable<Integer> {
   /** The embedded runners the demo can use. */
@@ -73,8 +77,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of the embedded runner (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--batch-only", description = "Generate a whole day into the archive and run only the batch layer (no Kafka, no Redis).")
+  @Option(names = "--batch-only", description = "Generate whole days into the archive and run only the batch layer (no Kafka, no Redis).")
   boolean batchOnly;
+
+  @Option(names = "--days", defaultValue = "14",
+      description = "With --batch-only: how many days to generate, ending on --date; --events are spread"
+          + " evenly over them (default: ${DEFAULT-VALUE}).")
+  int days;
 
   @Option(names = "--live-from", paramLabel = "HH:mm", defaultValue = "13:30",
       description = "Where in the generated day the live window starts; the day's error burst is at 14:00 (default: ${DEFAULT-VALUE}).")
@@ -138,19 +147,36 @@ final class DemoCommand implements Callable<Integer> {
     Path geo = dataDir.resolve("geo/GeoIP2-City-synthetic.mmdb");
     Path warehouse = dataDir.resolve("warehouse.duckdb");
 
-    System.out.printf(Locale.ROOT, "%n[1/3] Generating %,d events for %s (seed %d) into %s%n",
-        events, date, seed, archive);
+    if (days < 1) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--days must be at least 1, got " + days);
+    }
+    LocalDate first = date.minusDays(days - 1);
+    System.out.printf(Locale.ROOT, "%n[1/3] Generating %,d events over %d day(s), %s to %s (seed %d), into %s%n",
+        events, days, first, date, seed, archive);
     long started = System.nanoTime();
-    deleteDay(archive, date);
-    GeneratorConfig config = GeneratorConfig.forDay(date).withSeed(seed).withEvents(events)
-        .withUsers(users).withAnomalyAt(LocalTime.of(14, 0));
-    GenerationSummary generated;
+    long records = 0;
+    long valid = 0;
+    long duplicates = 0;
+    long malformed = 0;
+    long late = 0;
     try (ArchiveWriter writer = ArchiveWriter.open(archive, "demo")) {
-      generated = EventGenerator.of(config).generate(record -> writer.write(record.raw()));
+      for (int i = 0; i < days; i++) {
+        LocalDate day = first.plusDays(i);
+        deleteDay(archive, day);
+        // Each day its own seed, far from the others': the generator's streams of nearby seeds overlap.
+        GeneratorConfig config = GeneratorConfig.forDay(day).withSeed(seed + i * 1_000_000_007L)
+            .withEvents(events / days + (i < events % days ? 1 : 0)).withUsers(users)
+            .withAnomalyAt(LocalTime.of(14, 0));
+        GenerationSummary generated = EventGenerator.of(config).generate(record -> writer.write(record.raw()));
+        records += generated.totalRecords();
+        valid += generated.validEvents();
+        duplicates += generated.duplicates();
+        malformed += generated.malformed();
+        late += generated.lateEvents();
+      }
     }
     System.out.printf(Locale.ROOT, "      %,d records (%,d valid, %,d duplicates, %,d malformed, %,d late) in %.1f s%n",
-        generated.totalRecords(), generated.validEvents(), generated.duplicates(),
-        generated.malformed(), generated.lateEvents(), (System.nanoTime() - started) / 1e9);
+        records, valid, duplicates, malformed, late, (System.nanoTime() - started) / 1e9);
 
     System.out.printf("%n[2/3] Writing a synthetic GeoIP2 City database for the generated IPs: %s%n", geo);
     Files.createDirectories(geo.getParent());
@@ -159,7 +185,8 @@ final class DemoCommand implements Callable<Integer> {
     System.out.printf(Locale.ROOT, "%n[3/3] Running the batch pipeline on %s (parallelism %d)...%n", runner, parallelism);
     List<String> args = new ArrayList<>(List.of(
         "--archiveRoot=" + archive,
-        "--fromDate=" + date,
+        "--fromDate=" + first,
+        "--toDate=" + date,
         "--geoDatabase=" + geo,
         "--duckDbPath=" + warehouse));
     // As `analytics batch` runs it.
@@ -168,12 +195,13 @@ final class DemoCommand implements Callable<Integer> {
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(BatchPipelineOptions.class);
     BatchResult result = BatchPipeline.run(options);
-    // The date range is the archive day; a few late events of the day before sit in it too.
+    // The date range is the archive's days; a few late events of the day before sit in them too.
     System.out.print(BatchReport.render(result,
         DuckDbWarehouse.countBy(result.warehouseLocation(), BatchPipeline.EVENTS_TABLE, "event_type",
             "event_timestamp", result.range())));
     if (result.state() == PipelineResult.State.DONE) {
       System.out.print(MetricsReport.render(result.warehouseLocation(), result.range()));
+      System.out.print(WarehouseReport.render(result.warehouseLocation(), result.range()));
     }
     System.out.printf("%nQuery it (no DuckDB install needed):%n"
         + "  ./analytics sql \"SELECT event_type, count(*) AS events, count(DISTINCT user_id) AS users"
@@ -181,6 +209,10 @@ final class DemoCommand implements Callable<Integer> {
         + "  ./analytics sql \"SELECT reason, count(*), any_value(message) FROM dead_letters GROUP BY 1\"%n"
         + "  ./analytics sql \"SELECT country, device_type, count(*) FROM events GROUP BY ALL ORDER BY 3 DESC\"%n"
         + "  ./analytics sql \"SELECT * FROM funnel_conversion ORDER BY funnel, day, step\"%n"
+        + "  ./analytics sql \"SELECT * FROM retention_weekly WHERE cohort_type = 'first_time'"
+        + " ORDER BY cohort_week, week_n\"%n"
+        + "  ./analytics sql \"SELECT model, source, medium, round(sum(revenue), 2) FROM"
+        + " revenue_attribution GROUP BY ALL ORDER BY 1, 4 DESC\"%n"
         + "  ./analytics sql \"SELECT window_start, sum(event_count) FROM event_counts_per_minute"
         + " GROUP BY 1 ORDER BY 2 DESC LIMIT 5\"%n"
         + "Or with the DuckDB CLI: duckdb %s%n", warehouse.toAbsolutePath());

@@ -2,13 +2,10 @@ package io.github.analytics.pipelines.io;
 
 import com.google.api.services.bigquery.model.TableRow;
 import io.github.analytics.transforms.warehouse.FirstSeen;
-import io.github.analytics.transforms.warehouse.UserActivityDaily;
-import io.github.analytics.transforms.warehouse.UserHistories;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.RowCoder;
 import org.apache.beam.sdk.io.gcp.bigquery.BigQueryUtils;
 import org.apache.beam.sdk.transforms.Create;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import com.google.api.services.bigquery.model.Clustering;
 import com.google.api.services.bigquery.model.TableReference;
@@ -242,10 +239,14 @@ public final class BigQueryWarehouse implements WarehouseSink {
    * the days it needs; a table that does not exist yet has no history.
    */
   @Override
-  public PCollectionTuple readHistory(Pipeline pipeline, DateRange read, DateRange run) {
-    return UserHistories.input(
-        history(pipeline, UserActivityDaily.NAME, UserActivityDaily.SCHEMA, "day", read, run),
-        history(pipeline, FirstSeen.NAME, FirstSeen.SCHEMA, "first_seen_day", null, run));
+  public PCollection<Row> readHistory(Pipeline pipeline, String table, Schema schema,
+      String dayColumn, DateRange read, DateRange run) {
+    return history(pipeline, table, schema, dayColumn, read, run);
+  }
+
+  @Override
+  public PCollection<Row> readFirstSeen(Pipeline pipeline, DateRange run) {
+    return history(pipeline, FirstSeen.NAME, FirstSeen.SCHEMA, "first_seen_day", null, run);
   }
 
   private PCollection<Row> history(Pipeline pipeline, String table, Schema schema, String dayColumn,

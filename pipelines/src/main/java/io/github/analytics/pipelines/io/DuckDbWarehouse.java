@@ -1,11 +1,8 @@
 package io.github.analytics.pipelines.io;
 
 import io.github.analytics.transforms.warehouse.FirstSeen;
-import io.github.analytics.transforms.warehouse.UserActivityDaily;
-import io.github.analytics.transforms.warehouse.UserHistories;
 import java.util.Properties;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.values.PCollectionTuple;
 import org.checkerframework.checker.nullness.qual.Nullable;
 import io.github.analytics.transforms.metrics.ApplyMetricCatalog;
 import io.github.analytics.pipelines.options.DateRange;
@@ -204,57 +201,73 @@ public final class DuckDbWarehouse implements WarehouseSink {
   }
 
   /**
-   * Exports what the database holds of users' histories to JSON lines in the run's staging
-   * directory, before the job starts, and reads them in the job ({@link HistoryRows}): the workers
-   * never open the database. A database or table that does not exist yet has no history.
+   * Exports the rows of a history table to JSON lines in the run's staging directory, before the job
+   * starts, and reads them in the job ({@link HistoryRows}): the workers never open the database. A
+   * database or table that does not exist yet has no history.
    */
   @Override
-  public PCollectionTuple readHistory(Pipeline pipeline, DateRange read, DateRange run) {
+  public PCollection<Row> readHistory(Pipeline pipeline, String table, Schema schema,
+      String dayColumn, DateRange read, DateRange run) {
+    List<String> columns = new ArrayList<>();
+    for (Schema.Field field : schema.getFields()) {
+      String column = "\"" + field.getName() + "\"";
+      columns.add(field.getType().getTypeName() == Schema.TypeName.DATETIME
+          ? "epoch_ms(" + column + ") AS " + column : column);
+    }
+    String query = "SELECT " + String.join(", ", columns) + " FROM " + table
+        + " WHERE CAST(" + dayColumn + " AS DATE) BETWEEN DATE '" + read.from() + "' AND DATE '"
+        + read.to() + "' AND CAST(" + dayColumn + " AS DATE)" + notIn(run);
+    Path file = export(table, table, query);
+    return pipeline.apply("Read" + ApplyMetricCatalog.stepName(table) + "History",
+        HistoryRows.of(file.toString(), schema));
+  }
+
+  @Override
+  public PCollection<Row> readFirstSeen(Pipeline pipeline, DateRange run) {
+    Path file = export(FirstSeen.NAME, FirstSeen.NAME, "SELECT user_id, event_type,"
+        + " epoch_ms(min(first_seen_day)) AS first_seen_day FROM " + FirstSeen.NAME
+        + " WHERE CAST(first_seen_day AS DATE)" + notIn(run) + " GROUP BY user_id, event_type");
+    return pipeline.apply("ReadUserFirstSeenHistory", HistoryRows.of(file.toString(), FirstSeen.SCHEMA));
+  }
+
+  private static String notIn(DateRange run) {
+    return " NOT BETWEEN DATE '" + run.from() + "' AND DATE '" + run.to() + "'";
+  }
+
+  /**
+   * Writes what {@code query} returns as JSON lines to a file of the run's staging directory, or an
+   * empty file when the database or {@code table} does not exist.
+   */
+  private Path export(String table, String name, String query) {
     Path dir = Paths.get(stagingRoot, runId, "_history");
-    Path activity = dir.resolve(UserActivityDaily.NAME + ".json");
-    Path firstSeen = dir.resolve(FirstSeen.NAME + ".json");
+    Path file = dir.resolve(name + ".json");
     try {
       Files.createDirectories(dir);
-      Files.writeString(activity, "");
-      Files.writeString(firstSeen, "");
+      Files.writeString(file, "");
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write the history files under " + dir, e);
+      throw new UncheckedIOException("Cannot write the history file " + file, e);
     }
-    if (Files.exists(Paths.get(databasePath))) {
-      Properties readOnly = new Properties();
-      readOnly.setProperty("duckdb.read_only", "true");
-      try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + databasePath, readOnly);
-          Statement statement = connection.createStatement()) {
-        statement.execute("SET TimeZone = 'UTC'");
-        Set<String> tables = new LinkedHashSet<>();
-        try (ResultSet rs = statement.executeQuery(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'")) {
-          while (rs.next()) {
-            tables.add(rs.getString(1));
-          }
+    if (!Files.exists(Paths.get(databasePath))) {
+      return file;
+    }
+    Properties readOnly = new Properties();
+    readOnly.setProperty("duckdb.read_only", "true");
+    try (Connection connection = DriverManager.getConnection("jdbc:duckdb:" + databasePath, readOnly);
+        Statement statement = connection.createStatement()) {
+      statement.execute("SET TimeZone = 'UTC'");
+      try (ResultSet rs = statement.executeQuery("SELECT count(*) FROM information_schema.tables"
+          + " WHERE table_schema = 'main' AND table_name = '" + table + "'")) {
+        rs.next();
+        if (rs.getLong(1) == 0) {
+          return file;
         }
-        String notInRun = " NOT BETWEEN DATE '" + run.from() + "' AND DATE '" + run.to() + "'";
-        if (tables.contains(UserActivityDaily.NAME)) {
-          statement.execute("COPY (SELECT epoch_ms(day) AS day, user_id, event_count, event_types,"
-              + " revenue, epoch_ms(first_event_at) AS first_event_at,"
-              + " epoch_ms(last_event_at) AS last_event_at FROM " + UserActivityDaily.NAME
-              + " WHERE CAST(day AS DATE) BETWEEN DATE '" + read.from() + "' AND DATE '" + read.to()
-              + "' AND CAST(day AS DATE)" + notInRun + ") TO " + quote(activity) + " (FORMAT JSON)");
-        }
-        if (tables.contains(FirstSeen.NAME)) {
-          statement.execute("COPY (SELECT user_id, event_type,"
-              + " epoch_ms(min(first_seen_day)) AS first_seen_day FROM " + FirstSeen.NAME
-              + " WHERE CAST(first_seen_day AS DATE)" + notInRun + " GROUP BY user_id, event_type)"
-              + " TO " + quote(firstSeen) + " (FORMAT JSON)");
-        }
-      } catch (SQLException e) {
-        throw new IllegalStateException("Cannot read users' histories from " + databasePath + ": "
-            + e.getMessage() + ". Is another process writing it?", e);
       }
+      statement.execute("COPY (" + query + ") TO " + quote(file) + " (FORMAT JSON)");
+    } catch (SQLException e) {
+      throw new IllegalStateException("Cannot read the history of " + table + " from " + databasePath
+          + ": " + e.getMessage() + ". Is another process writing the database?", e);
     }
-    return UserHistories.input(
-        pipeline.apply("ReadActivityHistory", HistoryRows.activity(activity.toString())),
-        pipeline.apply("ReadFirstSeenHistory", HistoryRows.firstSeen(firstSeen.toString())));
+    return file;
   }
 
   private static String quote(Path file) {

@@ -2,7 +2,6 @@ package io.github.analytics.pipelines.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.analytics.transforms.warehouse.FirstSeen;
 import io.github.analytics.transforms.warehouse.UserActivityDaily;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,12 +32,9 @@ final class HistoryRows extends PTransform<PBegin, PCollection<Row>> {
     this.schema = schema;
   }
 
-  static HistoryRows activity(String file) {
-    return new HistoryRows(file, UserActivityDaily.SCHEMA);
-  }
-
-  static HistoryRows firstSeen(String file) {
-    return new HistoryRows(file, FirstSeen.SCHEMA);
+  /** The rows of {@code schema} in the JSON lines of {@code file}. */
+  static HistoryRows of(String file, Schema schema) {
+    return new HistoryRows(file, schema);
   }
 
   @Override
@@ -73,6 +69,7 @@ final class HistoryRows extends PTransform<PBegin, PCollection<Row>> {
         }
         switch (field.getType().getTypeName()) {
           case DATETIME -> row.addValue(new Instant(value.asLong()));
+          case BOOLEAN -> row.addValue(value.asBoolean());
           case INT64 -> row.addValue(value.asLong());
           case DOUBLE -> row.addValue(value.asDouble());
           case ARRAY -> {

@@ -1,11 +1,11 @@
 package io.github.analytics.pipelines.io;
 
 import io.github.analytics.pipelines.options.DateRange;
-import io.github.analytics.transforms.warehouse.UserHistories;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.values.PCollection;
-import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.schemas.Schema;
+import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
@@ -29,13 +29,19 @@ public interface WarehouseSink {
   <T> void write(String table, String dayColumn, @Nullable DateRange days, PCollection<T> rows);
 
   /**
-   * What the warehouse holds of users' histories, for the warehouse metrics of a run over {@code
-   * run}: a tuple with {@link UserHistories#ACTIVITY}, the rows of {@code user_activity_daily} whose
-   * day lies in {@code read} but not in {@code run} (which this run computes again), and {@link
-   * UserHistories#FIRST_SEEN}, the earliest {@code user_first_seen} row of each user and event type
-   * outside {@code run}. Empty collections when the tables do not exist yet.
+   * What the warehouse holds of a table the warehouse metrics read across runs ({@code
+   * user_activity_daily}, {@code user_touchpoints}): its rows, of {@code schema}, whose {@code
+   * dayColumn} lies in {@code read} but not in {@code run} (this run computes those again). Empty when
+   * the table does not exist yet.
    */
-  PCollectionTuple readHistory(Pipeline pipeline, DateRange read, DateRange run);
+  PCollection<Row> readHistory(
+      Pipeline pipeline, String table, Schema schema, String dayColumn, DateRange read, DateRange run);
+
+  /**
+   * The earliest {@code user_first_seen} row of each user and event type, of the days outside {@code
+   * run}; empty when the table does not exist yet.
+   */
+  PCollection<Row> readFirstSeen(Pipeline pipeline, DateRange run);
 
   /**
    * Called once the pipeline has finished successfully: makes the rows visible, replacing the rows of

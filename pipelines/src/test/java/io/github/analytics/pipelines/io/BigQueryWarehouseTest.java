@@ -429,9 +429,16 @@ class BigQueryWarehouseTest {
 
     /** The history BigQuery holds: what is under test (the DuckDB copy holds the same rows). */
     @Override
-    public org.apache.beam.sdk.values.PCollectionTuple readHistory(
-        org.apache.beam.sdk.Pipeline pipeline, DateRange read, DateRange run) {
-      return bigQuery.readHistory(pipeline, read, run);
+    public PCollection<org.apache.beam.sdk.values.Row> readHistory(
+        org.apache.beam.sdk.Pipeline pipeline, String table, org.apache.beam.sdk.schemas.Schema schema,
+        String dayColumn, DateRange read, DateRange run) {
+      return bigQuery.readHistory(pipeline, table, schema, dayColumn, read, run);
+    }
+
+    @Override
+    public PCollection<org.apache.beam.sdk.values.Row> readFirstSeen(
+        org.apache.beam.sdk.Pipeline pipeline, DateRange run) {
+      return bigQuery.readFirstSeen(pipeline, run);
     }
 
     @Override
