@@ -246,4 +246,4 @@ CREATE TABLE IF NOT EXISTS `revenue_attribution` (
 )
 PARTITION BY DATE(`day`)
 CLUSTER BY `model`, `source`, `medium`, `campaign`
-OPTIONS (description = "Purchase revenue credited to the touchpoints of the 30 days before, per purchase day, channel and model (first touch, last touch, linear, position-based 40/20/40, time decay with a 7-day half-life)");
+OPTIONS (description = "Purchase revenue credited to the touchpoints of the 30 days (--attributionLookbackDays) before, per purchase day, channel and model (first touch, last touch, linear, position-based 40/20/40, time decay with a 7-day half-life)");

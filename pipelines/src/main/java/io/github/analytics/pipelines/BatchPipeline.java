@@ -10,6 +10,7 @@ import io.github.analytics.pipelines.io.ArchiveSource;
 import io.github.analytics.pipelines.io.BigQueryWarehouse;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
 import io.github.analytics.pipelines.io.WarehouseSink;
+import io.github.analytics.pipelines.options.AnalyticsOptions;
 import io.github.analytics.pipelines.options.DateRange;
 import io.github.analytics.pipelines.options.OptionsValidator;
 import io.github.analytics.schemas.DeadLetter;
@@ -111,7 +112,8 @@ public final class BatchPipeline {
     DateRange range = OptionsValidator.validateArchiveRead(options);
     // Resolve s3:// and other file systems with these options before listing the archive.
     org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
-    MetricConfig metrics = MetricSettings.configure(options, WindowPolicy.batch());
+    MetricConfig metrics = MetricSettings.configure(options, WindowPolicy.batch())
+        .withAnalytics(AnalyticsOptions.settings(options));
     List<LocalDate> missing = ArchiveSource.missingDays(options.getArchiveRoot(), range);
     if (missing.size() == range.days().size()) {
       throw new IllegalArgumentException(
@@ -168,13 +170,13 @@ public final class BatchPipeline {
         analyzed.deadLetters().apply("KeepDeadLetterDays",
             KeepDays.of(range, DeadLetter::getReceivedAt, DEAD_LETTERS_FOR_OTHER_DAYS)));
     for (MetricDefinition metric : MetricCatalog.all()) {
-      writeMetric(warehouse, metric, outputs.get(metric.name()), range);
+      writeMetric(warehouse, metric, outputs.get(metric.name()), range, metrics);
     }
     // 4. The warehouse analytics (retention, stickiness, lifecycle): users' activity of this run's
     //    days, with the other days they need read back from the warehouse; each rewrites the rows
     //    this run can change.
     DayRange run = DayRange.of(range.from(), range.to());
-    DateRange read = historyDays(range);
+    DateRange read = historyDays(range, metrics);
     Map<String, PCollection<Row>> history = new LinkedHashMap<>();
     for (MetricDefinition table : historySources()) {
       history.put(table.name(), warehouse.readHistory(
@@ -184,7 +186,7 @@ public final class BatchPipeline {
         ApplyMetricCatalog.applyWarehouse(MetricCatalog.warehouse(), metrics.withRunDays(run),
             analyzed.events(), history, warehouse.readFirstSeen(pipeline, range));
     for (MetricDefinition metric : MetricCatalog.warehouse()) {
-      writeMetric(warehouse, metric, analytics.get(metric.name()), range);
+      writeMetric(warehouse, metric, analytics.get(metric.name()), range, metrics);
     }
   }
 
@@ -204,20 +206,20 @@ public final class BatchPipeline {
   }
 
   /** The days of users' activity the warehouse metrics of a run over {@code range} read. */
-  static DateRange historyDays(DateRange range) {
+  static DateRange historyDays(DateRange range, MetricConfig config) {
     DayRange run = DayRange.of(range.from(), range.to());
     DayRange read = run;
     for (MetricDefinition metric : MetricCatalog.warehouse()) {
-      read = read.span(metric.readDays(run));
+      read = read.span(metric.readDays(run, config));
     }
     return new DateRange(read.from(), read.to());
   }
 
   /** Writes a metric's rows of the days a run over {@code range} replaces in its table. */
-  private static void writeMetric(
-      WarehouseSink warehouse, MetricDefinition metric, PCollection<Row> rows, DateRange range) {
+  private static void writeMetric(WarehouseSink warehouse, MetricDefinition metric,
+      PCollection<Row> rows, DateRange range, MetricConfig config) {
     String column = metric.dayColumn();
-    DayRange replaced = metric.replacedDays(DayRange.of(range.from(), range.to()));
+    DayRange replaced = metric.replacedDays(DayRange.of(range.from(), range.to()), config);
     DateRange days = new DateRange(replaced.from(), replaced.to());
     warehouse.write(metric.name(), column, days.equals(range) ? null : days,
         rows.apply("Keep" + ApplyMetricCatalog.stepName(metric.name()) + "Days",

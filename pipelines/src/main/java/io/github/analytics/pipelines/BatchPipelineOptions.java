@@ -1,5 +1,6 @@
 package io.github.analytics.pipelines;
 
+import io.github.analytics.pipelines.options.AnalyticsOptions;
 import io.github.analytics.pipelines.options.ArchiveReadOptions;
 import io.github.analytics.pipelines.options.ArchiveStorageOptions;
 import io.github.analytics.pipelines.options.IngestOptions;
@@ -12,4 +13,5 @@ import io.github.analytics.pipelines.options.WarehouseOptions;
  * --help=BatchPipelineOptions} lists these.
  */
 public interface BatchPipelineOptions
-    extends ArchiveReadOptions, ArchiveStorageOptions, IngestOptions, MetricOptions, WarehouseOptions {}
+    extends ArchiveReadOptions, ArchiveStorageOptions, IngestOptions, MetricOptions, WarehouseOptions,
+        AnalyticsOptions {}

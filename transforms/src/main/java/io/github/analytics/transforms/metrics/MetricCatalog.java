@@ -72,11 +72,13 @@ public final class MetricCatalog {
         MetricDefinition.overUserHistories(RetentionCohorts.DAILY,
             "Daily retention cohorts (first-time and recurring): users of each cohort day active N = 0..30"
                 + " days later, exactly then and then or later",
-            "cohort_day", c -> RetentionCohorts.daily(c.runDays())),
+            "cohort_day", c -> RetentionCohorts.daily(c.runDays()).withEvents(
+                c.analytics().retentionStartEvent(), c.analytics().retentionReturnEvent())),
         MetricDefinition.overUserHistories(RetentionCohorts.WEEKLY,
             "Weekly retention cohorts (ISO weeks): users of each cohort week active N = 0..12 weeks later,"
                 + " exactly then and then or later",
-            "cohort_week", c -> RetentionCohorts.weekly(c.runDays())),
+            "cohort_week", c -> RetentionCohorts.weekly(c.runDays()).withEvents(
+                c.analytics().retentionStartEvent(), c.analytics().retentionReturnEvent())),
         MetricDefinition.overUserHistories(Stickiness.NAME,
             "Users active on exactly and at least N of the last 7 and 28 days, per day",
             "day", c -> Stickiness.of(c.runDays())),
@@ -86,12 +88,13 @@ public final class MetricCatalog {
         MetricDefinition.onEvents(UserTouchpoints.NAME,
             "Each user's marketing touchpoints (utm_source or referrer, with source, medium and"
                 + " campaign) and purchases (with revenue), one row per event",
-            "event_timestamp", c -> UserTouchpoints.of()),
+            "event_timestamp", c -> UserTouchpoints.of(c.analytics())),
         MetricDefinition.derivedFrom(UserTouchpoints.NAME, RevenueAttribution.NAME,
-            "Purchase revenue credited to the touchpoints of the 30 days before, per purchase day,"
+            "Purchase revenue credited to the touchpoints of the 30 days (--attributionLookbackDays)"
+                + " before, per purchase day,"
                 + " channel and model (first touch, last touch, linear, position-based 40/20/40, time"
                 + " decay with a 7-day half-life)",
-            "day", c -> RevenueAttribution.of(c.runDays())));
+            "day", c -> RevenueAttribution.of(c.runDays(), c.analytics().lookbackDays())));
   }
 
   /** The definition named {@code name}, in {@link #all} or {@link #warehouse}. */

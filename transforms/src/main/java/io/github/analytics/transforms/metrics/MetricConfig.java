@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import io.github.analytics.transforms.warehouse.AnalyticsSettings;
 import io.github.analytics.transforms.warehouse.DayRange;
 import java.util.List;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -30,6 +31,7 @@ public final class MetricConfig {
   private final int anomalyMinHistory;
   private final double anomalyThreshold;
   private final @Nullable DayRange runDays;
+  private final AnalyticsSettings analytics;
 
   private MetricConfig(
       WindowPolicy policy,
@@ -39,7 +41,8 @@ public final class MetricConfig {
       int anomalyHistory,
       int anomalyMinHistory,
       double anomalyThreshold,
-      @Nullable DayRange runDays) {
+      @Nullable DayRange runDays,
+      AnalyticsSettings analytics) {
     this.policy = policy;
     this.sessionGap = sessionGap;
     this.hllPrecision = hllPrecision;
@@ -48,6 +51,7 @@ public final class MetricConfig {
     this.anomalyMinHistory = anomalyMinHistory;
     this.anomalyThreshold = anomalyThreshold;
     this.runDays = runDays;
+    this.analytics = analytics;
   }
 
   /** The defaults, with the given window policy. */
@@ -60,7 +64,8 @@ public final class MetricConfig {
         DEFAULT_ANOMALY_HISTORY,
         DEFAULT_ANOMALY_MIN_HISTORY,
         DEFAULT_ANOMALY_THRESHOLD,
-        null);
+        null,
+        AnalyticsSettings.defaults());
   }
 
   /** The defaults in batch: what schemas and documentation are derived from. */
@@ -105,16 +110,27 @@ public final class MetricConfig {
     return runDays;
   }
 
+  /** The settings of the warehouse analytics (retention events, touchpoints, attribution lookback). */
+  public AnalyticsSettings analytics() {
+    return analytics;
+  }
+
+  public MetricConfig withAnalytics(AnalyticsSettings value) {
+    return new MetricConfig(
+        policy, sessionGap, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
+        runDays, java.util.Objects.requireNonNull(value, "analytics"));
+  }
+
   public MetricConfig withRunDays(DayRange value) {
     return new MetricConfig(
         policy, sessionGap, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
-        value);
+        value, analytics);
   }
 
   public MetricConfig withPolicy(WindowPolicy value) {
     return new MetricConfig(
         value, sessionGap, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
-        runDays);
+        runDays, analytics);
   }
 
   public MetricConfig withSessionGap(Duration value) {
@@ -123,7 +139,7 @@ public final class MetricConfig {
     }
     return new MetricConfig(
         policy, value, hllPrecision, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
-        runDays);
+        runDays, analytics);
   }
 
   /** HLL++ precision, 10 to 24 (ZetaSketch's range): relative standard error about 1.04/sqrt(2^p). */
@@ -133,13 +149,13 @@ public final class MetricConfig {
     }
     return new MetricConfig(
         policy, sessionGap, value, funnels, anomalyHistory, anomalyMinHistory, anomalyThreshold,
-        runDays);
+        runDays, analytics);
   }
 
   public MetricConfig withFunnels(List<FunnelDefinition> value) {
     return new MetricConfig(
         policy, sessionGap, hllPrecision, value, anomalyHistory, anomalyMinHistory, anomalyThreshold,
-        runDays);
+        runDays, analytics);
   }
 
   /**
@@ -157,6 +173,7 @@ public final class MetricConfig {
       throw new IllegalArgumentException("The anomaly threshold must be positive, got " + threshold);
     }
     return new MetricConfig(
-        policy, sessionGap, hllPrecision, funnels, history, minHistory, threshold, runDays);
+        policy, sessionGap, hllPrecision, funnels, history, minHistory, threshold, runDays,
+        analytics);
   }
 }

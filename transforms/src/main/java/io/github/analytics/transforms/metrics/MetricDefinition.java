@@ -123,6 +123,16 @@ public final class MetricDefinition {
     return warehousePrototype == null ? run : warehousePrototype.readDays(run);
   }
 
+  /** {@link #replacedDays} of the metric as {@code config} builds it (a lookback may widen them). */
+  public DayRange replacedDays(DayRange run, MetricConfig config) {
+    return transform(config) instanceof RewritesDays w ? w.replacedDays(run) : run;
+  }
+
+  /** {@link #readDays} of the metric as {@code config} builds it. */
+  public DayRange readDays(DayRange run, MetricConfig config) {
+    return transform(config) instanceof RewritesDays w ? w.readDays(run) : run;
+  }
+
   public String name() {
     return name;
   }

@@ -30,8 +30,8 @@ import org.joda.time.Instant;
 
 /**
  * Revenue attribution: the revenue of each purchase credited to the user's touchpoints ({@link
- * UserTouchpoints}) of the {@value #LOOKBACK_DAYS} days before it (from exactly 30 × 24 hours before
- * the purchase to the purchase itself), by five models:
+ * UserTouchpoints}) of the days before it (by default {@value #LOOKBACK_DAYS}: from exactly 30 × 24
+ * hours before the purchase to the purchase itself), by five models:
  *
  * <ul>
  *   <li>{@code first_touch}: all to the earliest touchpoint; {@code last_touch}: all to the latest;
@@ -46,7 +46,8 @@ import org.joda.time.Instant;
  * / {@code (not set)}, so each model's credits sum to the day's revenue. Touchpoints at the same
  * instant are ordered by event id. Out: {@link #SCHEMA}, per purchase day, model and channel, the
  * credited revenue and purchases (fractions of a purchase). A run over days D..E rewrites the
- * purchases of D to E + 30 (its touchpoints may be theirs), reading D − 30 .. E + 30 back.
+ * purchases of D to E + the lookback (its touchpoints may be theirs), reading the lookback before D
+ * to that back.
  */
 public final class RevenueAttribution extends MetricTransform<Row> implements RewritesDays {
   private static final long serialVersionUID = 1L;
@@ -73,13 +74,24 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
   public static final List<String> KEY_COLUMNS = List.of("day", "model", "source", "medium", "campaign");
 
   private final @Nullable DayRange run;
+  private final int lookbackDays;
 
-  private RevenueAttribution(@Nullable DayRange run) {
+  private RevenueAttribution(@Nullable DayRange run, int lookbackDays) {
+    if (lookbackDays < 1) {
+      throw new IllegalArgumentException("The lookback is at least a day, got " + lookbackDays);
+    }
     this.run = run;
+    this.lookbackDays = lookbackDays;
   }
 
+  /** Attribution over the default {@value #LOOKBACK_DAYS} days. */
   public static RevenueAttribution of(@Nullable DayRange run) {
-    return new RevenueAttribution(run);
+    return new RevenueAttribution(run, LOOKBACK_DAYS);
+  }
+
+  /** Attribution over the {@code lookbackDays} before each purchase. */
+  public static RevenueAttribution of(@Nullable DayRange run, int lookbackDays) {
+    return new RevenueAttribution(run, lookbackDays);
   }
 
   @Override
@@ -94,12 +106,12 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
 
   @Override
   public DayRange replacedDays(DayRange run) {
-    return DayRange.of(run.from(), run.to().plusDays(LOOKBACK_DAYS));
+    return DayRange.of(run.from(), run.to().plusDays(lookbackDays));
   }
 
   @Override
   public DayRange readDays(DayRange run) {
-    return DayRange.of(run.from().minusDays(LOOKBACK_DAYS), run.to().plusDays(LOOKBACK_DAYS));
+    return DayRange.of(run.from().minusDays(lookbackDays), run.to().plusDays(lookbackDays));
   }
 
   @Override
@@ -120,7 +132,7 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
         }))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(UserTouchpoints.SCHEMA)))
         .apply("UsersJourneys", GroupByKey.create())
-        .apply("CreditTouchpoints", ParDo.of(new CreditFn(purchases)))
+        .apply("CreditTouchpoints", ParDo.of(new CreditFn(purchases, lookbackDays)))
         .setCoder(KvCoder.of(StringUtf8Coder.of(), SumsCoder.INSTANCE))
         .apply("PerDayModelAndChannel", Combine.perKey(new SumFn()))
         .apply("ToRows", ParDo.of(new ToRowFn()))
@@ -161,11 +173,12 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
 
   private static final class CreditFn extends DoFn<KV<String, Iterable<Row>>, KV<String, double[]>> {
     private static final long serialVersionUID = 1L;
-    private static final long LOOKBACK_MILLIS = LOOKBACK_DAYS * 86_400_000L;
     private final DayRange purchases;
+    private final long lookbackMillis;
 
-    CreditFn(DayRange purchases) {
+    CreditFn(DayRange purchases, int lookbackDays) {
       this.purchases = purchases;
+      this.lookbackMillis = lookbackDays * Periods.DAY_MILLIS;
     }
 
     @ProcessElement
@@ -189,7 +202,7 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
         List<Row> window = new ArrayList<>();
         for (Row touch : touches) {
           long t = touch.getDateTime("event_timestamp").getMillis();
-          if (t >= at - LOOKBACK_MILLIS && t <= at) {
+          if (t >= at - lookbackMillis && t <= at) {
             window.add(touch);
           }
         }

@@ -22,7 +22,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * attribution credits, read back from the warehouse by later runs.
  *
  * <p>A <b>touchpoint</b> is an event whose {@code properties} carry a non-empty string {@code
- * utm_source} or {@code referrer} (strings count, without leading and trailing spaces; numbers,
+ * utm_source} or {@code referrer} (the property names are {@link AnalyticsSettings}'s) (strings count, without leading and trailing spaces; numbers,
  * objects and nulls do not). Its channel follows Google Analytics' rules: {@code source} is {@code
  * utm_source}, else the referrer's host (lower case, without {@code www.}); {@code medium} is {@code
  * utm_medium}, else {@code referral} for a referrer and {@value #NOT_SET} for a {@code utm_source}
@@ -52,10 +52,21 @@ public final class UserTouchpoints extends MetricTransform<Event> {
 
   public static final List<String> KEY_COLUMNS = List.of("event_timestamp", "user_id", "event_id", "kind");
 
-  private UserTouchpoints() {}
+  private final AnalyticsSettings keys;
 
+  private UserTouchpoints(AnalyticsSettings keys) {
+    this.keys = keys;
+  }
+
+  /** Touchpoints read from {@code utm_source}, {@code utm_medium}, {@code utm_campaign}, {@code
+   * referrer}. */
   public static UserTouchpoints of() {
-    return new UserTouchpoints();
+    return new UserTouchpoints(AnalyticsSettings.defaults());
+  }
+
+  /** Touchpoints read from the properties {@code settings} names. */
+  public static UserTouchpoints of(AnalyticsSettings settings) {
+    return new UserTouchpoints(settings);
   }
 
   @Override
@@ -70,12 +81,17 @@ public final class UserTouchpoints extends MetricTransform<Event> {
 
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
-    return events.apply("TouchpointsAndPurchases", ParDo.of(new RowsFn())).setRowSchema(SCHEMA);
+    return events.apply("TouchpointsAndPurchases", ParDo.of(new RowsFn(keys))).setRowSchema(SCHEMA);
+  }
+
+  /** The channel of a touchpoint's properties (the default names), or null when they hold none. */
+  static String @Nullable [] channel(String properties) {
+    return channel(properties, AnalyticsSettings.defaults());
   }
 
   /** The channel of a touchpoint's properties, or null when they hold none. */
-  static String @Nullable [] channel(String properties) {
-    if (!properties.contains("utm_source") && !properties.contains("referrer")) {
+  static String @Nullable [] channel(String properties, AnalyticsSettings keys) {
+    if (!properties.contains(keys.sourceKey()) && !properties.contains(keys.referrerKey())) {
       return null;
     }
     JsonNode root;
@@ -87,11 +103,11 @@ public final class UserTouchpoints extends MetricTransform<Event> {
     if (root == null || !root.isObject()) {
       return null;
     }
-    String source = text(root, "utm_source");
-    String medium = text(root, "utm_medium");
-    String campaign = text(root, "utm_campaign");
+    String source = text(root, keys.sourceKey());
+    String medium = text(root, keys.mediumKey());
+    String campaign = text(root, keys.campaignKey());
     if (source == null) {
-      String referrer = text(root, "referrer");
+      String referrer = text(root, keys.referrerKey());
       if (referrer == null) {
         return null;
       }
@@ -141,10 +157,15 @@ public final class UserTouchpoints extends MetricTransform<Event> {
   private static final class RowsFn extends DoFn<Event, Row> {
     private static final long serialVersionUID = 1L;
     static final JsonMapper JSON = JsonMapper.builder().build();
+    private final AnalyticsSettings keys;
+
+    RowsFn(AnalyticsSettings keys) {
+      this.keys = keys;
+    }
 
     @ProcessElement
     public void process(@Element Event event, OutputReceiver<Row> out) {
-      String[] channel = channel(event.getProperties());
+      String[] channel = channel(event.getProperties(), keys);
       if (channel != null) {
         out.output(Row.withSchema(SCHEMA).attachValues(event.getEventTimestamp(), event.getUserId(),
             event.getEventId(), TOUCHPOINT, 0.0, channel[0], channel[1], channel[2]));

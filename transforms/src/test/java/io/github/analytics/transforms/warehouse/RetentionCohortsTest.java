@@ -93,4 +93,30 @@ class RetentionCohortsTest {
     });
     p.run().waitUntilFinish();
   }
+
+  @Test
+  void aChosenStartEventMakesCohortsOfItsFirstDay(TestPipeline p) {
+    // Start event purchase, return any event. ann: a page view 03-01, her first purchase 03-03, a page
+    // view 03-05: first-time purchase cohort 03-03, back on day 2. ben: purchases 03-01, a page view
+    // 03-02: cohort 03-01, back on day 1. The page view of 03-01 puts nobody in a cohort.
+    List<Row> activity = List.of(
+        activity("ann", "2026-03-01", "page_view"), activity("ann", "2026-03-03", "purchase"),
+        activity("ann", "2026-03-05", "page_view"), activity("ben", "2026-03-01", "purchase"),
+        activity("ben", "2026-03-02", "page_view"));
+    DayRange run = DayRange.of(LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-05"));
+    PCollection<Row> rows = histories(p, activity, List.of())
+        .apply(RetentionCohorts.daily(run).withEvents("purchase", "all"));
+    PAssert.that(rows).satisfies(all -> {
+      Map<String, String> cells = byKey(all, 3);
+      assertEquals("purchase|all|1|1|1|true", cells.get("first_time|2026-03-03|0"));
+      assertEquals("purchase|all|1|0|1|true", cells.get("first_time|2026-03-03|1"));
+      assertEquals("purchase|all|1|1|1|true", cells.get("first_time|2026-03-03|2"));
+      assertEquals("purchase|all|1|1|1|true", cells.get("first_time|2026-03-01|1"));
+      assertEquals("purchase|all|1|0|0|true", cells.get("first_time|2026-03-01|2"));
+      // Cohorts: first_time and recurring of 03-01 (ben) and 03-03 (ann), 31 cells each.
+      assertEquals(4 * 31, cells.size(), cells.keySet().toString());
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
 }

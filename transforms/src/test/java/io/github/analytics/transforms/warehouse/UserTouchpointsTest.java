@@ -42,6 +42,11 @@ class UserTouchpointsTest {
         UserTouchpoints.channel("{\"referrer\":\" http://me@My_Site.com:8080/a b \"}"));
     assertNull(UserTouchpoints.channel("{\"page\":\"/utm_source\"}"));
     assertNull(UserTouchpoints.channel("{}"));
+    // Other property names, as --touchpointProperties sets them.
+    AnalyticsSettings own = AnalyticsSettings.defaults().withTouchpointKeys("src", "med", "camp", "ref");
+    assertArrayEquals(new String[] {"ads", "cpm", "q4"},
+        UserTouchpoints.channel("{\"src\":\"ads\",\"med\":\"cpm\",\"camp\":\"q4\"}", own));
+    assertNull(UserTouchpoints.channel("{\"utm_source\":\"google\"}", own));
   }
 
   private static Event event(String id, String type, String properties) {
