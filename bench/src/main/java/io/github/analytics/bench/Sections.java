@@ -14,7 +14,7 @@ public final class Sections {
   public static List<Section> all() {
     return List.of(
         new StreamingThroughputSection(), new FreshnessSection(), new BatchSection(), new HllSection(),
-        new CollectorSection(), new ServingSection());
+        new CollectorSection(), new ServingSection(), new WarehouseSection());
   }
 
   /**
