@@ -140,7 +140,8 @@ public final class WarehouseSection implements Section {
       LocalDate from, LocalDate to) throws Exception {
     List<String> args = new ArrayList<>(List.of(
         "--archiveRoot=" + archive, "--fromDate=" + from, "--toDate=" + to,
-        "--geoDatabase=" + geoDatabase, "--duckDbPath=" + warehouse));
+        "--geoDatabase=" + geoDatabase, "--duckDbPath=" + warehouse,
+        "--ownHosts=" + GeneratorConfig.SITE_HOST));
     args.addAll(BatchRunner.FLINK.args(cores));
     args = S3Settings.withoutRegionProbe(args);
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))

@@ -19,7 +19,7 @@ final class Catalog {
   static final String PURCHASE = "purchase";
   static final String ERROR = "error";
 
-  static final String SHOP_ORIGIN = "https://shop.example.com";
+  static final String SHOP_ORIGIN = "https://" + GeneratorConfig.SITE_HOST;
 
   static final Weighted<String> PLATFORMS =
       Weighted.<String>builder().add(50, WEB).add(30, IOS).add(20, ANDROID).build();

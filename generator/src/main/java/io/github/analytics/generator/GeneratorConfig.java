@@ -30,6 +30,12 @@ public final class GeneratorConfig {
   public static final long DEFAULT_SEED = 42L;
   /** Default number of valid events in the day. */
   public static final long DEFAULT_EVENTS = 200_000L;
+  /**
+   * The generated shop's own host: its pages' referrers to each other come from it (navigation, not a
+   * marketing touchpoint; the batch layer's {@code --ownHosts}).
+   */
+  public static final String SITE_HOST = "shop.example.com";
+
   /** Default number of users. */
   public static final int DEFAULT_USERS = 10_000;
   /** Default fraction of all records that are malformed. */

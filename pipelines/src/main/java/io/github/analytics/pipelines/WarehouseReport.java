@@ -94,13 +94,13 @@ public final class WarehouseReport {
         "first touch", "last touch", "linear", "position-based", "time decay"));
     try (ResultSet rs = s.executeQuery(
         "SELECT source || ' / ' || medium AS channel,"
-            + " sum(revenue) FILTER (WHERE model = 'first_touch'),"
-            + " sum(revenue) FILTER (WHERE model = 'last_touch'),"
-            + " sum(revenue) FILTER (WHERE model = 'linear'),"
-            + " sum(revenue) FILTER (WHERE model = 'position_based'),"
-            + " sum(revenue) FILTER (WHERE model = 'time_decay')"
+            + " coalesce(sum(revenue) FILTER (WHERE model = 'first_touch'), 0),"
+            + " coalesce(sum(revenue) FILTER (WHERE model = 'last_touch'), 0),"
+            + " coalesce(sum(revenue) FILTER (WHERE model = 'linear'), 0),"
+            + " coalesce(sum(revenue) FILTER (WHERE model = 'position_based'), 0),"
+            + " coalesce(sum(revenue) FILTER (WHERE model = 'time_decay'), 0)"
             + " FROM revenue_attribution WHERE CAST(day AS DATE)" + days
-            + " GROUP BY 1 ORDER BY 3 DESC NULLS LAST, 1 LIMIT " + CHANNELS)) {
+            + " GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT " + CHANNELS)) {
       while (rs.next()) {
         out.append(String.format(Locale.ROOT, "  %-36.36s %12.2f %12.2f %12.2f %14.2f %12.2f%n",
             rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5),

@@ -188,7 +188,9 @@ final class DemoCommand implements Callable<Integer> {
         "--fromDate=" + first,
         "--toDate=" + date,
         "--geoDatabase=" + geo,
-        "--duckDbPath=" + warehouse));
+        "--duckDbPath=" + warehouse,
+        // The generated shop's pages refer to each other: navigation, not touchpoints.
+        "--ownHosts=" + GeneratorConfig.SITE_HOST));
     // As `analytics batch` runs it.
     args.addAll(SparkDefaults.batch(FlinkDefaults.batch(runnerArgs())));
     PipelineOptionsFactory.register(BatchPipelineOptions.class);

@@ -50,7 +50,7 @@ class AnalyticsCliTest {
 
   @Test
   void demoPrintsAReadableSummaryAndTheWarehouseAnswersQueries(@TempDir Path dir) {
-    Run demo = run("demo", "--batch-only", "--runner", "DIRECT", "--events", "3000", "--users", "300",
+    Run demo = run("demo", "--batch-only", "--runner", "FLINK", "--events", "3000", "--users", "300",
         "--days", "3", "--date", "2026-11-27", "--data-dir", dir.toString());
     assertEquals(0, demo.exitCode(), demo.out());
     for (String section : new String[] {

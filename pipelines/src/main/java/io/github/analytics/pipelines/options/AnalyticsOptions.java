@@ -34,6 +34,13 @@ public interface AnalyticsOptions extends PipelineOptions {
 
   void setTouchpointProperties(String value);
 
+  @Description("The site's own hosts, comma-separated (e.g. shop.example.com): a referrer from one of"
+      + " them is navigation within the site, not a touchpoint (Google Analytics' referral exclusion).")
+  @Default.String("")
+  String getOwnHosts();
+
+  void setOwnHosts(String value);
+
   /** The settings these options give, checked. */
   static AnalyticsSettings settings(AnalyticsOptions options) {
     List<String> keys = List.of(options.getTouchpointProperties().split(",", -1)).stream()
@@ -51,6 +58,7 @@ public interface AnalyticsOptions extends PipelineOptions {
         .withRetentionEvents(
             options.getRetentionStartEvent().trim(), options.getRetentionReturnEvent().trim())
         .withLookbackDays(options.getAttributionLookbackDays())
-        .withTouchpointKeys(keys.get(0), keys.get(1), keys.get(2), keys.get(3));
+        .withTouchpointKeys(keys.get(0), keys.get(1), keys.get(2), keys.get(3))
+        .withOwnHosts(List.of(options.getOwnHosts().split(",")));
   }
 }

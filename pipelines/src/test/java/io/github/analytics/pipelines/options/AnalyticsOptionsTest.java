@@ -24,8 +24,10 @@ class AnalyticsOptionsTest {
   void eachOptionSetsItsSetting() {
     AnalyticsSettings settings = AnalyticsOptions.settings(options(
         "--retentionStartEvent=purchase", "--retentionReturnEvent=page_view",
-        "--attributionLookbackDays=7", "--touchpointProperties=src, med ,camp,ref"));
-    assertEquals(new AnalyticsSettings("purchase", "page_view", 7, "src", "med", "camp", "ref"), settings);
+        "--attributionLookbackDays=7", "--touchpointProperties=src, med ,camp,ref",
+        "--ownHosts=Shop.Example.com, app.example.com"));
+    assertEquals(new AnalyticsSettings("purchase", "page_view", 7, "src", "med", "camp", "ref",
+        java.util.List.of("shop.example.com", "app.example.com")), settings);
   }
 
   @Test

@@ -22,7 +22,8 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * attribution credits, read back from the warehouse by later runs.
  *
  * <p>A <b>touchpoint</b> is an event whose {@code properties} carry a non-empty string {@code
- * utm_source} or {@code referrer} (the property names are {@link AnalyticsSettings}'s) (strings count, without leading and trailing spaces; numbers,
+ * utm_source} or {@code referrer} (the property names are {@link AnalyticsSettings}'s), a referrer
+ * not from one of the site's own hosts (strings count, without leading and trailing spaces; numbers,
  * objects and nulls do not). Its channel follows Google Analytics' rules: {@code source} is {@code
  * utm_source}, else the referrer's host (lower case, without {@code www.}); {@code medium} is {@code
  * utm_medium}, else {@code referral} for a referrer and {@value #NOT_SET} for a {@code utm_source}
@@ -112,6 +113,10 @@ public final class UserTouchpoints extends MetricTransform<Event> {
         return null;
       }
       source = host(referrer);
+      if (keys.ownHosts().contains(source)) {
+        // Navigation within the site: not where the user came from.
+        return null;
+      }
       medium = medium == null ? "referral" : medium;
     }
     return new String[] {source, medium == null ? NOT_SET : medium,

@@ -47,6 +47,13 @@ class UserTouchpointsTest {
     assertArrayEquals(new String[] {"ads", "cpm", "q4"},
         UserTouchpoints.channel("{\"src\":\"ads\",\"med\":\"cpm\",\"camp\":\"q4\"}", own));
     assertNull(UserTouchpoints.channel("{\"utm_source\":\"google\"}", own));
+    // The site's own hosts are navigation, not touchpoints; a campaign on such a page still counts.
+    AnalyticsSettings shop = AnalyticsSettings.defaults().withOwnHosts(List.of(" Shop.Example.com "));
+    assertNull(UserTouchpoints.channel("{\"referrer\":\"https://www.shop.example.com/cart\"}", shop));
+    assertArrayEquals(new String[] {"google", "(not set)", "(not set)"}, UserTouchpoints.channel(
+        "{\"utm_source\":\"google\",\"referrer\":\"https://shop.example.com/\"}", shop));
+    assertArrayEquals(new String[] {"bing.com", "referral", "(not set)"},
+        UserTouchpoints.channel("{\"referrer\":\"https://www.bing.com/\"}", shop));
   }
 
   private static Event event(String id, String type, String properties) {
