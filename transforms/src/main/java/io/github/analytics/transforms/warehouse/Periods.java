@@ -1,7 +1,5 @@
 package io.github.analytics.transforms.warehouse;
 
-import java.time.LocalDate;
-
 /** Days and ISO weeks (Monday to Sunday, UTC) as numbers: epoch days, and week indexes. */
 enum Periods {
   DAY("day", 1),
@@ -43,9 +41,5 @@ enum Periods {
     return this == DAY
         ? user.activeOn(index, eventType)
         : user.activeBetween(firstDay(index), lastDay(index), eventType);
-  }
-
-  static long epochDay(LocalDate day) {
-    return day.toEpochDay();
   }
 }

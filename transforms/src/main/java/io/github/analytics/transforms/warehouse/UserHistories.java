@@ -1,7 +1,5 @@
 package io.github.analytics.transforms.warehouse;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -128,13 +126,5 @@ public final class UserHistories extends PTransform<PCollectionTuple, PCollectio
 
   static long epochDay(long millis) {
     return Math.floorDiv(millis, 86_400_000L);
-  }
-
-  static List<Long> asList(long[] values) {
-    List<Long> list = new ArrayList<>(values.length);
-    for (long v : values) {
-      list.add(v);
-    }
-    return list;
   }
 }
