@@ -275,36 +275,8 @@ public final class BigQueryWarehouse implements WarehouseSink {
       rows = rows.withTestServices(testServices);
     }
     return pipeline.apply(step, rows)
-        .apply(step + "ToRows", ParDo.of(new HistoryRowFn(schema, dayColumn, read, run)))
+        .apply(step + "ToRows", ParDo.of(new BigQueryHistoryRowFn(schema, dayColumn, read, run)))
         .setRowSchema(schema);
-  }
-
-  /** A history table's row as a Beam row, if its day was asked for. */
-  private static final class HistoryRowFn extends DoFn<TableRow, Row> {
-    private static final long serialVersionUID = 1L;
-    private final Schema schema;
-    private final String dayColumn;
-    private final @Nullable DateRange read;
-    private final DateRange run;
-
-    HistoryRowFn(Schema schema, String dayColumn, @Nullable DateRange read, DateRange run) {
-      this.schema = schema;
-      this.dayColumn = dayColumn;
-      this.read = read;
-      this.run = run;
-    }
-
-    @ProcessElement
-    public void process(@Element TableRow tableRow, OutputReceiver<Row> out) {
-      Row row = BigQueryUtils.toBeamRow(schema, tableRow);
-      LocalDate day = java.time.Instant.ofEpochMilli(row.getDateTime(dayColumn).getMillis())
-          .atZone(java.time.ZoneOffset.UTC).toLocalDate();
-      boolean inRun = !day.isBefore(run.from()) && !day.isAfter(run.to());
-      boolean wanted = read == null || (!day.isBefore(read.from()) && !day.isAfter(read.to()));
-      if (wanted && !inRun) {
-        out.output(row);
-      }
-    }
   }
 
   /** A report of the partitions the last commit wrote and emptied, for a person at a terminal. */
