@@ -3,7 +3,6 @@ package io.github.analytics.transforms.warehouse;
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -136,18 +135,19 @@ public final class RetentionCohorts extends WarehouseMetric {
     DayRange cohorts = replaced();
     return histories
         .apply("CohortsOfUsers", ParDo.of(new CohortsFn(this, cohorts)))
-        .setCoder(KvCoder.of(Tally.KEY_CODER, VarLongCoder.of()))
-        .apply("PerCohort", Combine.perKey(new RetentionTally(horizon)))
+        .setCoder(KvCoder.of(Tally.KEY_CODER, Tally.CountsCoder.INSTANCE))
+        .apply("PerCohort", Combine.perKey(new RetentionTally(horizon).merging()))
         .apply("ToRows", ParDo.of(new ToRowsFn(this, bounds)).withSideInputs(bounds))
         .setRowSchema(rowSchema());
   }
 
   /**
-   * Per user and cohort it belongs to, a mask of the periods after the cohort's (bit N: period N) in
-   * which the user sent a return event.
+   * Per cohort, the bundle's users' counts: each user adds, to each cohort it belongs to, a mask of the
+   * periods after the cohort's (bit N: period N) in which it sent a return event.
    */
-  private static final class CohortsFn extends DoFn<UserHistory, KV<KV<String, Long>, Long>> {
+  private static final class CohortsFn extends DoFn<UserHistory, KV<KV<String, Long>, long[]>> {
     private static final long serialVersionUID = 1L;
+    private transient BundlePartials<KV<String, Long>, Long, long[]> cells;
     private final Periods period;
     private final int horizon;
     private final String startEvent;
@@ -164,21 +164,35 @@ public final class RetentionCohorts extends WarehouseMetric {
       this.lastCohort = period.of(cohorts.toEpochDay());
     }
 
+    @StartBundle
+    public void startBundle() {
+      cells = new BundlePartials<>(new RetentionTally(horizon));
+    }
+
     @ProcessElement
     public void process(
-        @Element UserHistory user, OutputReceiver<KV<KV<String, Long>, Long>> out) {
+        @Element UserHistory user, OutputReceiver<KV<KV<String, Long>, long[]>> out) {
+      boolean room = true;
       long first = user.firstSeen(startEvent);
       if (first != UserHistory.NONE) {
         long cohort = period.of(first);
         if (cohort >= firstCohort && cohort <= lastCohort) {
-          out.output(KV.of(KV.of(FIRST_TIME, cohort), returns(user, cohort)));
+          room &= cells.add(KV.of(FIRST_TIME, cohort), returns(user, cohort));
         }
       }
       for (long cohort = firstCohort; cohort <= lastCohort; cohort++) {
         if (period.active(user, cohort, startEvent)) {
-          out.output(KV.of(KV.of(RECURRING, cohort), returns(user, cohort)));
+          room &= cells.add(KV.of(RECURRING, cohort), returns(user, cohort));
         }
       }
+      if (!room) {
+        cells.emit(out);
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      cells.emit(context);
     }
 
     private long returns(UserHistory user, long cohort) {

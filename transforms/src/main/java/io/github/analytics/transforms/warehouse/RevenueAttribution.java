@@ -133,8 +133,9 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
         .setCoder(KvCoder.of(StringUtf8Coder.of(), RowCoder.of(UserTouchpoints.SCHEMA)))
         .apply("UsersJourneys", GroupByKey.create())
         .apply("CreditTouchpoints", ParDo.of(new CreditFn(purchases, lookbackDays)))
-        .setCoder(KvCoder.of(StringUtf8Coder.of(), SumsCoder.INSTANCE))
-        .apply("PerDayModelAndChannel", Combine.perKey(new SumFn()))
+        .setCoder(KvCoder.of(StringUtf8Coder.of(), ExactSumsCoder.INSTANCE))
+        .apply("PerDayModelAndChannel",
+            Combine.perKey(BundlePartials.merging(new SumFn(), SumsCoder.INSTANCE)))
         .apply("ToRows", ParDo.of(new ToRowFn()))
         .setRowSchema(SCHEMA);
   }
@@ -171,22 +172,46 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
     return shares;
   }
 
-  private static final class CreditFn extends DoFn<KV<String, Iterable<Row>>, KV<String, double[]>> {
+  /**
+   * Per (day, model, channel), the exact sums of the bundle's credits: [revenue, purchases], each
+   * purchase's credits adding up to its revenue and to 1.
+   */
+  private static final class CreditFn
+      extends DoFn<KV<String, Iterable<Row>>, KV<String, BigDecimal[]>> {
     private static final long serialVersionUID = 1L;
     private final DayRange purchases;
     private final long lookbackMillis;
+    private transient BundlePartials<String, double[], BigDecimal[]> sums;
 
     CreditFn(DayRange purchases, int lookbackDays) {
       this.purchases = purchases;
       this.lookbackMillis = lookbackDays * Periods.DAY_MILLIS;
     }
 
+    @StartBundle
+    public void startBundle() {
+      sums = new BundlePartials<>(new SumFn());
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      sums.emit(context);
+    }
+
     @ProcessElement
     public void process(
-        @Element KV<String, Iterable<Row>> user, OutputReceiver<KV<String, double[]>> out) {
+        @Element KV<String, Iterable<Row>> user, OutputReceiver<KV<String, BigDecimal[]>> out) {
+      if (!credit(user.getValue())) {
+        sums.emit(out);
+      }
+    }
+
+    /** Adds the credits of a user's purchases; false when the bundle's partials are to go out. */
+    private boolean credit(Iterable<Row> journey) {
+      boolean room = true;
       List<Row> touches = new ArrayList<>();
       List<Row> bought = new ArrayList<>();
-      for (Row row : user.getValue()) {
+      for (Row row : journey) {
         (UserTouchpoints.PURCHASE.equals(row.getString("kind")) ? bought : touches).add(row);
       }
       Comparator<Row> order = Comparator.comparingLong((Row r) -> r.getDateTime("event_timestamp").getMillis())
@@ -208,8 +233,8 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
         }
         if (window.isEmpty()) {
           for (String model : MODELS) {
-            out.output(KV.of(key(day, model, DIRECT, NONE, UserTouchpoints.NOT_SET),
-                new double[] {revenue, 1}));
+            room &= sums.add(key(day, model, DIRECT, NONE, UserTouchpoints.NOT_SET),
+                new double[] {revenue, 1});
           }
           continue;
         }
@@ -222,13 +247,14 @@ public final class RevenueAttribution extends MetricTransform<Row> implements Re
           for (int i = 0; i < times.length; i++) {
             if (shares[m][i] != 0) {
               Row touch = window.get(i);
-              out.output(KV.of(key(day, MODELS.get(m), touch.getString("source"),
+              room &= sums.add(key(day, MODELS.get(m), touch.getString("source"),
                       touch.getString("medium"), touch.getString("campaign")),
-                  new double[] {revenue * shares[m][i], shares[m][i]}));
+                  new double[] {revenue * shares[m][i], shares[m][i]});
             }
           }
         }
       }
+      return room;
     }
   }
 

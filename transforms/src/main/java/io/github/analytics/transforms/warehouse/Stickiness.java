@@ -2,7 +2,6 @@ package io.github.analytics.transforms.warehouse;
 
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -26,6 +25,8 @@ public final class Stickiness extends WarehouseMetric {
 
   public static final String NAME = "stickiness";
   static final int[] WINDOWS = {7, 28};
+  /** The windows' labels in the cells' keys. */
+  private static final String[] WINDOW_LABELS = {"7", "28"};
   private static final int LONGEST = 28;
 
   public static final Schema SCHEMA =
@@ -73,33 +74,52 @@ public final class Stickiness extends WarehouseMetric {
     PCollectionView<DataBounds> bounds = DataBounds.of(histories, "DataBounds");
     return histories
         .apply("ActiveDaysOfUsers", ParDo.of(new ActiveDaysFn(replaced())))
-        .setCoder(KvCoder.of(Tally.KEY_CODER, VarLongCoder.of()))
-        .apply("PerDayAndWindow", Combine.perKey(new Histogram()))
+        .setCoder(KvCoder.of(Tally.KEY_CODER, Tally.CountsCoder.INSTANCE))
+        .apply("PerDayAndWindow", Combine.perKey(new Histogram().merging()))
         .apply("ToRows", ParDo.of(new ToRowsFn(bounds)).withSideInputs(bounds))
         .setRowSchema(SCHEMA);
   }
 
-  /** Per user, day and window with activity: on how many of the window's days. */
-  private static final class ActiveDaysFn extends DoFn<UserHistory, KV<KV<String, Long>, Long>> {
+  /**
+   * Per day and window, the bundle's users by their number of active days in it (each user adds its
+   * number to the histogram of every day and window it was active in).
+   */
+  private static final class ActiveDaysFn extends DoFn<UserHistory, KV<KV<String, Long>, long[]>> {
     private static final long serialVersionUID = 1L;
     private final long first;
     private final long last;
+    private transient BundlePartials<KV<String, Long>, Long, long[]> cells;
 
     ActiveDaysFn(DayRange days) {
       this.first = days.fromEpochDay();
       this.last = days.toEpochDay();
     }
 
+    @StartBundle
+    public void startBundle() {
+      cells = new BundlePartials<>(new Histogram());
+    }
+
     @ProcessElement
-    public void process(@Element UserHistory user, OutputReceiver<KV<KV<String, Long>, Long>> out) {
+    public void process(
+        @Element UserHistory user, OutputReceiver<KV<KV<String, Long>, long[]>> out) {
+      boolean room = true;
       for (long day = first; day <= last; day++) {
-        for (int window : WINDOWS) {
-          int active = user.activeDaysBetween(day - window + 1, day);
+        for (int w = 0; w < WINDOWS.length; w++) {
+          int active = user.activeDaysBetween(day - WINDOWS[w] + 1, day);
           if (active > 0) {
-            out.output(KV.of(KV.of(Integer.toString(window), day), (long) active));
+            room &= cells.add(KV.of(WINDOW_LABELS[w], day), (long) active);
           }
         }
       }
+      if (!room) {
+        cells.emit(out);
+      }
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      cells.emit(context);
     }
   }
 

@@ -31,6 +31,14 @@ abstract class Tally extends CombineFn<Long, long[], long[]> {
     this.size = size;
   }
 
+  /**
+   * The combine of partial counts, which the DoFns that make the values add up per bundle ({@link
+   * BundlePartials}) before the shuffle.
+   */
+  CombineFn<long[], long[], long[]> merging() {
+    return BundlePartials.merging(this, VarLongCoder.of());
+  }
+
   /** Adds what one user's {@code value} counts to {@code counts}. */
   abstract void add(long[] counts, long value);
 

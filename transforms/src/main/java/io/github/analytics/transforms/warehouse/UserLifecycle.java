@@ -2,7 +2,6 @@ package io.github.analytics.transforms.warehouse;
 
 import java.util.List;
 import org.apache.beam.sdk.coders.KvCoder;
-import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.Combine;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -93,22 +92,36 @@ public final class UserLifecycle extends WarehouseMetric {
     PCollectionView<DataBounds> bounds = DataBounds.of(histories, "DataBounds");
     return histories
         .apply("ClassifyUsers", ParDo.of(new ClassifyFn(replaced())))
-        .setCoder(KvCoder.of(Tally.KEY_CODER, VarLongCoder.of()))
-        .apply("PerPeriod", Combine.perKey(new ClassTally()))
+        .setCoder(KvCoder.of(Tally.KEY_CODER, Tally.CountsCoder.INSTANCE))
+        .apply("PerPeriod", Combine.perKey(new ClassTally().merging()))
         .apply("ToRows", ParDo.of(new ToRowsFn(bounds)).withSideInputs(bounds))
         .setRowSchema(SCHEMA);
   }
 
-  private static final class ClassifyFn extends DoFn<UserHistory, KV<KV<String, Long>, Long>> {
+  /** Per period, the bundle's users by class: each user adds its class in each period. */
+  private static final class ClassifyFn extends DoFn<UserHistory, KV<KV<String, Long>, long[]>> {
     private static final long serialVersionUID = 1L;
     private final DayRange days;
+    private transient BundlePartials<KV<String, Long>, Long, long[]> cells;
 
     ClassifyFn(DayRange days) {
       this.days = days;
     }
 
+    @StartBundle
+    public void startBundle() {
+      cells = new BundlePartials<>(new ClassTally());
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      cells.emit(context);
+    }
+
     @ProcessElement
-    public void process(@Element UserHistory user, OutputReceiver<KV<KV<String, Long>, Long>> out) {
+    public void process(
+        @Element UserHistory user, OutputReceiver<KV<KV<String, Long>, long[]>> out) {
+      boolean room = true;
       long firstDay = user.firstSeen(UserHistory.ANY);
       for (Periods period : Periods.values()) {
         long firstIndex = period.of(days.fromEpochDay());
@@ -131,8 +144,11 @@ public final class UserLifecycle extends WarehouseMetric {
           } else {
             continue;
           }
-          out.output(KV.of(KV.of(period.label(), p), (long) kind));
+          room &= cells.add(KV.of(period.label(), p), (long) kind);
         }
+      }
+      if (!room) {
+        cells.emit(out);
       }
     }
   }
