@@ -21,13 +21,26 @@ import org.checkerframework.checker.nullness.qual.Nullable;
  * looks at every page view, the most common event; a tree per page view was a visible share of the
  * per-user stage.
  */
-final class TopLevelProperties {
+public final class TopLevelProperties {
   private static final JsonFactory JSON = new JsonFactory();
 
   private TopLevelProperties() {}
 
   /** The wanted fields present with a scalar value, or null when {@code json} is no JSON object. */
   static @Nullable Map<String, String> read(@Nullable String json, Set<String> wanted) {
+    return read(json, wanted, false);
+  }
+
+  /**
+   * The wanted fields present with a string value, or null when {@code json} is no JSON object: what
+   * {@code readTree(json).get(name)} gives where it {@code isTextual()}.
+   */
+  public static @Nullable Map<String, String> readStrings(@Nullable String json, Set<String> wanted) {
+    return read(json, wanted, true);
+  }
+
+  private static @Nullable Map<String, String> read(
+      @Nullable String json, Set<String> wanted, boolean stringsOnly) {
     if (json == null) {
       return null;
     }
@@ -48,7 +61,8 @@ final class TopLevelProperties {
         if (!wanted.contains(name)) {
           continue;
         }
-        String text = text(parser, value);
+        String text =
+            stringsOnly && value != JsonToken.VALUE_STRING ? null : text(parser, value);
         if (text == null) {
           values.remove(name);
         } else {

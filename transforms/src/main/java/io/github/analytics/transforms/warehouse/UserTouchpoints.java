@@ -1,14 +1,15 @@
 package io.github.analytics.transforms.warehouse;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.metrics.MetricTransform;
 import io.github.analytics.transforms.metrics.SessionizeEvents;
+import io.github.analytics.transforms.metrics.TopLevelProperties;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.regex.Matcher;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -95,20 +96,16 @@ public final class UserTouchpoints extends MetricTransform<Event> {
     if (!properties.contains(keys.sourceKey()) && !properties.contains(keys.referrerKey())) {
       return null;
     }
-    JsonNode root;
-    try {
-      root = RowsFn.JSON.readTree(properties);
-    } catch (Exception e) {
+    Map<String, String> values = TopLevelProperties.readStrings(properties,
+        Set.copyOf(List.of(keys.sourceKey(), keys.mediumKey(), keys.campaignKey(), keys.referrerKey())));
+    if (values == null) {
       return null;
     }
-    if (root == null || !root.isObject()) {
-      return null;
-    }
-    String source = text(root, keys.sourceKey());
-    String medium = text(root, keys.mediumKey());
-    String campaign = text(root, keys.campaignKey());
+    String source = trimmed(values.get(keys.sourceKey()));
+    String medium = trimmed(values.get(keys.mediumKey()));
+    String campaign = trimmed(values.get(keys.campaignKey()));
     if (source == null) {
-      String referrer = text(root, keys.referrerKey());
+      String referrer = trimmed(values.get(keys.referrerKey()));
       if (referrer == null) {
         return null;
       }
@@ -123,13 +120,11 @@ public final class UserTouchpoints extends MetricTransform<Event> {
         campaign == null ? NOT_SET : campaign};
   }
 
-  /** A JSON string field without its leading and trailing spaces, or null if absent or empty. */
-  private static @Nullable String text(JsonNode root, String field) {
-    JsonNode value = root.get(field);
-    if (value == null || !value.isTextual()) {
+  /** A JSON string field's text without its leading and trailing spaces, or null if absent or empty. */
+  private static @Nullable String trimmed(@Nullable String text) {
+    if (text == null) {
       return null;
     }
-    String text = value.asText();
     int start = 0;
     int end = text.length();
     while (start < end && text.charAt(start) == ' ') {
@@ -161,7 +156,6 @@ public final class UserTouchpoints extends MetricTransform<Event> {
 
   private static final class RowsFn extends DoFn<Event, Row> {
     private static final long serialVersionUID = 1L;
-    static final JsonMapper JSON = JsonMapper.builder().build();
     private final AnalyticsSettings keys;
 
     RowsFn(AnalyticsSettings keys) {

@@ -41,6 +41,17 @@ class TopLevelPropertiesTest {
       boolean expected = step.matchesProperties(tree != null && tree.isObject() ? tree : null);
       assertEquals(expected, step.matchesProperties(values), step + " on " + json);
     }
+    // Strings only (the touchpoints' rule): a name has a value where the tree's node is textual.
+    Map<String, String> strings = TopLevelProperties.readStrings(json, NAMES);
+    if (tree == null || !tree.isObject()) {
+      assertEquals(null, strings, json);
+      return;
+    }
+    for (String name : NAMES) {
+      JsonNode node = tree.get(name);
+      assertEquals(node != null && node.isTextual() ? node.asText() : null, strings.get(name),
+          name + " of " + json);
+    }
   }
 
   @Test
