@@ -172,7 +172,9 @@ public final class BatchSection implements Section {
       BatchRunner runner, int cores, Path archive, Path geoDatabase, Path warehouse) throws Exception {
     List<String> args = new ArrayList<>(List.of(
         "--archiveRoot=" + archive, "--fromDate=" + DAY, "--geoDatabase=" + geoDatabase,
-        "--duckDbPath=" + warehouse));
+        "--duckDbPath=" + warehouse,
+        // As a deployment configures attribution: the site's own pages are not referrers.
+        "--ownHosts=" + GeneratorConfig.SITE_HOST));
     args.addAll(runner.args(cores));
     // As `analytics batch` runs it: no probe of the EC2 metadata service for an unused region.
     args = S3Settings.withoutRegionProbe(args);
