@@ -63,6 +63,11 @@ public final class BatchPipeline {
   public static final String DEAD_LETTERS_TABLE = "dead_letters";
   /** Events read from the late-arrival partitions whose event day lies outside the range. */
   public static final String EVENTS_FOR_OTHER_DAYS = "events_for_other_days";
+  /**
+   * Events handed to the warehouse's events table: with {@link #EVENTS_FOR_OTHER_DAYS} and the
+   * duplicates dropped, they add up to the valid records, which the batch summary checks.
+   */
+  public static final String EVENTS_WRITTEN = "events_written";
   /** Dead letters read from the late-arrival partitions (they belong to their arrival day's run). */
   public static final String DEAD_LETTERS_FOR_OTHER_DAYS = "dead_letters_for_other_days";
   /** Metric rows of days outside the range (for example windows of partly read days). */
@@ -164,7 +169,8 @@ public final class BatchPipeline {
     // 3. One warehouse table per output, holding the rows of the requested days only.
     PCollection<Event> eventDays =
         analyzed.events()
-            .apply("KeepEventDays", KeepDays.of(range, Event::getEventTimestamp, EVENTS_FOR_OTHER_DAYS));
+            .apply("KeepEventDays", KeepDays.counting(
+                range, Event::getEventTimestamp, EVENTS_FOR_OTHER_DAYS, EVENTS_WRITTEN));
     warehouse.write(EVENTS_TABLE, "event_timestamp", withSchema(eventDays));
     warehouse.write(DEAD_LETTERS_TABLE, "received_at",
         analyzed.deadLetters().apply("KeepDeadLetterDays",

@@ -28,8 +28,10 @@ public final class BatchReport {
     }
     out.append(row("Events written", result.eventsWritten(), read));
     out.append(result.accountedFor()
-        ? "  Every record is accounted for (read = valid + dead-lettered).\n"
-        : "  ACCOUNTING MISMATCH: read != valid + dead-lettered; see the counters below.\n");
+        ? "  Every record is accounted for (read = valid + dead-lettered; valid = written + other"
+            + " days + duplicates).\n"
+        : "  ACCOUNTING MISMATCH: read != valid + dead-lettered, or valid != written + other days +"
+            + " duplicates; see the counters above and below, and report it with this output.\n");
 
     if (!eventsByType.isEmpty()) {
       out.append("\nEvents by type\n");

@@ -46,14 +46,19 @@ public record BatchResult(
    * days (read from the late-arrival partitions, written by their own day's run).
    */
   public long eventsWritten() {
-    return counter(PipelineCounters.PARSE_VALID) - counter(PipelineCounters.DUPLICATES_DROPPED)
-        - counter(BatchPipeline.EVENTS_FOR_OTHER_DAYS);
+    return counter(BatchPipeline.EVENTS_WRITTEN);
   }
 
-  /** True when every record read is accounted for as valid or dead-lettered. */
+  /**
+   * True when every record read is accounted for: read = valid + dead-lettered, and valid = events
+   * written + events of other days + duplicates dropped, each term counted by a different step.
+   */
   public boolean accountedFor() {
     return counter(PipelineCounters.PARSE_INPUT)
-        == counter(PipelineCounters.PARSE_VALID) + deadLetters();
+            == counter(PipelineCounters.PARSE_VALID) + deadLetters()
+        && counter(PipelineCounters.PARSE_VALID)
+            == eventsWritten() + counter(BatchPipeline.EVENTS_FOR_OTHER_DAYS)
+                + counter(PipelineCounters.DUPLICATES_DROPPED);
   }
 
   /** Reads the project's counters from a finished pipeline (attempted values: every runner has them). */

@@ -10,6 +10,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.SerializableFunction;
 import org.apache.beam.sdk.values.PCollection;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Instant;
 
 /**
@@ -25,17 +26,26 @@ final class KeepDays<T> extends PTransform<PCollection<T>, PCollection<T>> {
   private final long untilMillis;
   private final SerializableFunction<T, Instant> time;
   private final String outsideCounter;
+  private final @Nullable String keptCounter;
 
-  private KeepDays(DateRange range, SerializableFunction<T, Instant> time, String outsideCounter) {
+  private KeepDays(DateRange range, SerializableFunction<T, Instant> time, String outsideCounter,
+      @Nullable String keptCounter) {
     this.fromMillis = range.from().atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     this.untilMillis = range.to().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
     this.time = time;
     this.outsideCounter = outsideCounter;
+    this.keptCounter = keptCounter;
   }
 
   static <T> KeepDays<T> of(
       DateRange range, SerializableFunction<T, Instant> time, String outsideCounter) {
-    return new KeepDays<>(range, time, outsideCounter);
+    return new KeepDays<>(range, time, outsideCounter, null);
+  }
+
+  /** As {@link #of}, also counting the elements it keeps under {@code keptCounter}. */
+  static <T> KeepDays<T> counting(DateRange range, SerializableFunction<T, Instant> time,
+      String outsideCounter, String keptCounter) {
+    return new KeepDays<>(range, time, outsideCounter, keptCounter);
   }
 
   @Override
@@ -49,10 +59,16 @@ final class KeepDays<T> extends PTransform<PCollection<T>, PCollection<T>> {
     private static final long serialVersionUID = 1L;
     private final KeepDays<T> spec;
     private final Counter outside;
+    private final @Nullable Counter kept;
+    /** Kept in this bundle: the counter moves once a bundle, not once an element. */
+    private long keptInBundle;
 
     KeepFn(KeepDays<T> spec) {
       this.spec = spec;
       this.outside = Metrics.counter(PipelineCounters.NAMESPACE, spec.outsideCounter);
+      this.kept = spec.keptCounter == null
+          ? null
+          : Metrics.counter(PipelineCounters.NAMESPACE, spec.keptCounter);
     }
 
     @ProcessElement
@@ -60,9 +76,18 @@ final class KeepDays<T> extends PTransform<PCollection<T>, PCollection<T>> {
       long millis = spec.time.apply(element).getMillis();
       if (millis >= spec.fromMillis && millis < spec.untilMillis) {
         out.output(element);
+        keptInBundle++;
       } else {
         outside.inc();
       }
+    }
+
+    @FinishBundle
+    public void finishBundle() {
+      if (kept != null && keptInBundle > 0) {
+        kept.inc(keptInBundle);
+      }
+      keptInBundle = 0;
     }
   }
 }

@@ -162,7 +162,7 @@ class BatchPipelineTest {
         "events of other days");
     assertEquals(expectedByType.values().stream().mapToLong(Long::longValue).sum(), result.eventsWritten(),
         "events written");
-    assertTrue(result.accountedFor(), "read = valid + dead-lettered");
+    assertTrue(result.accountedFor(), "read = valid + dead-lettered, valid = written + other days + duplicates");
   }
 
   /** The metric tables against the SQL oracle of metrics.sql. */
