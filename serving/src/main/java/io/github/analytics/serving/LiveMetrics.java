@@ -106,6 +106,25 @@ public final class LiveMetrics {
   }
 
   /**
+   * A value as one part of a Redis key, as the streaming job's sink writes it ({@code
+   * RowJson.keyPart}; {@code RedisSinkTest} reads through this class what the sink wrote): {@code %},
+   * {@code |} and {@code :} as {@code %25}, {@code %7C} and {@code %3A}.
+   */
+  static String keyPart(String value) {
+    StringBuilder escaped = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '%' -> escaped.append("%25");
+        case '|' -> escaped.append("%7C");
+        case ':' -> escaped.append("%3A");
+        default -> escaped.append(c);
+      }
+    }
+    return escaped.toString();
+  }
+
+  /**
    * Distinct users of {@code eventType} ({@code all} for every type) over {@code [from, to)} in whole
    * UTC hours, as Redis's HyperLogLog union estimates it (0.81% standard error): the daily keys for
    * the days the range covers whole (they outlive the hourly ones), the hourly keys for the rest.
@@ -118,10 +137,10 @@ public final class LiveMetrics {
     while (t.isBefore(to)) {
       Instant dayEnd = t.truncatedTo(ChronoUnit.DAYS).plus(1, ChronoUnit.DAYS);
       if (t.equals(t.truncatedTo(ChronoUnit.DAYS)) && !dayEnd.isAfter(to)) {
-        keys.add("hll:" + eventType + ":" + DAY.format(t));
+        keys.add("hll:" + keyPart(eventType) + ":" + DAY.format(t));
         t = dayEnd;
       } else {
-        keys.add("hll:" + eventType + ":" + HOUR.format(t));
+        keys.add("hll:" + keyPart(eventType) + ":" + HOUR.format(t));
         t = t.plus(1, ChronoUnit.HOURS);
       }
     }

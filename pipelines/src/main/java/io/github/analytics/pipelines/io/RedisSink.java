@@ -71,12 +71,15 @@ public final class RedisSink {
   static final String SESSION_SCRIPT =
       "local entries = redis.call('HGETALL', KEYS[1])\n"
           + "local s = tonumber(ARGV[1]); local e = tonumber(ARGV[2])\n"
+          + "local oldest = s - 1000 * tonumber(ARGV[6])\n"
           + "for i = 1, #entries, 2 do\n"
           + "  local start = tonumber(entries[i])\n"
           + "  if start ~= s and start >= s and start <= e then\n"
           + "    local loc = entries[i + 1]\n"
           + "    local sep = string.find(loc, '\\n', 1, true)\n"
           + "    redis.call('HDEL', string.sub(loc, 1, sep - 1), string.sub(loc, sep + 1))\n"
+          + "    redis.call('HDEL', KEYS[1], entries[i])\n"
+          + "  elseif start < oldest then\n"
           + "    redis.call('HDEL', KEYS[1], entries[i])\n"
           + "  end\n"
           + "end\n"
@@ -86,12 +89,27 @@ public final class RedisSink {
           + "redis.call('EXPIRE', KEYS[1], ARGV[6])\n"
           + "return 1";
 
-  /** Adds an alert to the stream once. KEYS = stream, ids hash; ARGV = id, JSON, max length, TTL. */
+  /**
+   * Adds an alert to the stream once. KEYS = stream, ids hash; ARGV = id, JSON, max length, TTL. The
+   * ids hash would grow with every alert while new ones refresh its TTL, so once it holds twice the
+   * stream's length, the ids of alerts trimmed from the stream are dropped: an alert is still added
+   * once as long as it is in the stream (a replay after a restore repeats recent alerts only).
+   */
   static final String ALERT_SCRIPT =
       "local added = 0\n"
           + "if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then\n"
           + "  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'alert_id', ARGV[1], 'alert', ARGV[2])\n"
           + "  added = 1\n"
+          + "  if redis.call('HLEN', KEYS[2]) > 2 * tonumber(ARGV[3]) then\n"
+          + "    local kept = {}\n"
+          + "    for _, entry in ipairs(redis.call('XRANGE', KEYS[1], '-', '+')) do\n"
+          + "      local f = entry[2]\n"
+          + "      for i = 1, #f, 2 do if f[i] == 'alert_id' then kept[f[i + 1]] = true end end\n"
+          + "    end\n"
+          + "    for _, id in ipairs(redis.call('HKEYS', KEYS[2])) do\n"
+          + "      if not kept[id] then redis.call('HDEL', KEYS[2], id) end\n"
+          + "    end\n"
+          + "  end\n"
           + "end\n"
           + "redis.call('EXPIRE', KEYS[1], ARGV[4])\n"
           + "redis.call('EXPIRE', KEYS[2], ARGV[4])\n"
@@ -161,12 +179,12 @@ public final class RedisSink {
 
   /** The hourly HyperLogLog key of an event type. */
   public static String hourlyHllKey(String eventType, org.joda.time.Instant time) {
-    return "hll:" + eventType + ":" + HOUR.format(java.time.Instant.ofEpochMilli(time.getMillis()));
+    return "hll:" + RowJson.keyPart(eventType) + ":" + HOUR.format(java.time.Instant.ofEpochMilli(time.getMillis()));
   }
 
   /** The daily HyperLogLog key of an event type. */
   public static String dailyHllKey(String eventType, org.joda.time.Instant time) {
-    return "hll:" + eventType + ":" + DAY.format(java.time.Instant.ofEpochMilli(time.getMillis()));
+    return "hll:" + RowJson.keyPart(eventType) + ":" + DAY.format(java.time.Instant.ofEpochMilli(time.getMillis()));
   }
 
   /** The hash of the sessions starting on the UTC day of {@code start}. */

@@ -76,9 +76,52 @@ public final class RowJson {
     return node;
   }
 
-  /** The row's values of {@code columns}, formatted as in JSON and joined by {@code |}. */
+  /**
+   * The row's values of {@code columns}, formatted as in JSON, each with {@code %} and {@code |}
+   * written as {@code %25} and {@code %7C}, joined by {@code |}: two different rows never get the
+   * same key, whatever their values hold (an event type {@code a|b} on platform {@code c} and the
+   * type {@code a} on platform {@code b|c} stay two fields). Values without those characters (nearly
+   * all, timestamps included) are unchanged.
+   */
   public static String key(Row row, List<String> columns) {
-    return columns.stream().map(c -> text(row, c)).collect(Collectors.joining("|"));
+    return columns.stream().map(c -> escape(text(row, c), false)).collect(Collectors.joining("|"));
+  }
+
+  /**
+   * A value as one segment of a Redis key, whose segments are separated by {@code :}: {@code %},
+   * {@code :} and {@code |} written as {@code %25}, {@code %3A} and {@code %7C}, so that an event
+   * type holding a colon cannot name another key. Values without them are unchanged.
+   */
+  public static String keyPart(String value) {
+    return escape(value, true);
+  }
+
+  private static String escape(String value, boolean colon) {
+    int i = 0;
+    while (i < value.length() && !special(value.charAt(i), colon)) {
+      i++;
+    }
+    if (i == value.length()) {
+      return value;
+    }
+    StringBuilder escaped = new StringBuilder(value.length() + 8).append(value, 0, i);
+    for (; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '%') {
+        escaped.append("%25");
+      } else if (c == '|') {
+        escaped.append("%7C");
+      } else if (c == ':' && colon) {
+        escaped.append("%3A");
+      } else {
+        escaped.append(c);
+      }
+    }
+    return escaped.toString();
+  }
+
+  private static boolean special(char c, boolean colon) {
+    return c == '%' || c == '|' || (colon && c == ':');
   }
 
   /** One value formatted as in JSON, without quotes; null as the empty string. */

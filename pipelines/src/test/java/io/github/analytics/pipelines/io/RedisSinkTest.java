@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.github.analytics.schemas.Event;
+import io.github.analytics.schemas.EventCoder;
+import io.github.analytics.transforms.ingest.TestEvents;
 import io.github.analytics.transforms.metrics.CountPerMinute;
 import io.github.analytics.transforms.metrics.DetectAnomalies;
 import io.github.analytics.transforms.metrics.MetricCatalog;
@@ -181,6 +184,94 @@ class RedisSinkTest {
   }
 
   @Test
+  void valuesHoldingTheSeparatorsCannotShareAField() throws Exception {
+    // Unescaped, both rows would be the field "a|b|c|US" and the second would overwrite the first.
+    Row typeWithBar = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "a|b", "c", "US", 3L).build();
+    Row platformWithBar = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "a", "b|c", "US", 4L).build();
+    Row withColonAndPercent = Row.withSchema(CountPerMinute.SCHEMA)
+        .addValues(t("10:05"), t("10:06"), "Checkout: Step 1", "100%", "US", 5L).build();
+    run(TestStream.create(RowCoder.of(CountPerMinute.SCHEMA))
+            .addElements(typeWithBar, platformWithBar, withColonAndPercent)
+            .advanceWatermarkToInfinity(),
+        RedisSink.metricRows(MetricCatalog.named("event_counts_per_minute"), target));
+
+    Map<String, String> fields = redis.hgetAll("event_counts_per_minute:2026-11-27T10:05:00Z");
+    assertEquals(Set.of("a%7Cb|c|US", "a|b%7Cc|US", "Checkout: Step 1|100%25|US"), fields.keySet());
+    assertEquals(3, JSON.readTree(fields.get("a%7Cb|c|US")).get("event_count").asLong());
+    assertEquals("a|b", JSON.readTree(fields.get("a%7Cb|c|US")).get("event_type").asText());
+    assertEquals(4, JSON.readTree(fields.get("a|b%7Cc|US")).get("event_count").asLong());
+  }
+
+  @Test
+  void anEventTypeWithAColonHasItsOwnHyperLogLogsWhichTheQueryApiReads() {
+    // "x:2026112710" is an event type whose unescaped daily key would start like the hourly keys of
+    // type "x"; escaped, its users stay apart and the query API finds them.
+    Instant at = t("10:05").toInstant();
+    List<Event> events = List.of(
+        TestEvents.event("00000000-0000-4000-8000-000000000001", "x:2026112710", "u1", at),
+        TestEvents.event("00000000-0000-4000-8000-000000000002", "x:2026112710", "u2", at),
+        TestEvents.event("00000000-0000-4000-8000-000000000003", "x", "u3", at));
+    Pipeline pipeline = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    pipeline.apply(TestStream.create(EventCoder.of()).addElements(events.get(0), events.get(1), events.get(2))
+            .advanceWatermarkToInfinity())
+        .apply(RedisSink.distinctUsers(target));
+    pipeline.run().waitUntilFinish();
+
+    assertEquals(2, redis.pfcount("hll:x%3A2026112710:2026112710"));
+    assertEquals(1, redis.pfcount("hll:x:2026112710"));
+    try (redis.clients.jedis.JedisPool pool = new redis.clients.jedis.JedisPool(server.host(), server.port())) {
+      io.github.analytics.serving.LiveMetrics live = new io.github.analytics.serving.LiveMetrics(pool);
+      java.time.Instant from = java.time.Instant.parse("2026-11-27T10:00:00Z");
+      java.time.Instant to = java.time.Instant.parse("2026-11-27T11:00:00Z");
+      assertEquals(2, live.distinctUsers("x:2026112710", from, to));
+      assertEquals(1, live.distinctUsers("x", from, to));
+      assertEquals(3, live.distinctUsers("all", from, to));
+    }
+  }
+
+  @Test
+  void theAlertIdsAreTrimmedToTheAlertsStillInTheStream() {
+    // The script with a stream of at most 5 (approximately: Redis trims whole nodes of 100 entries),
+    // called for 400 distinct alerts and then again for the newest one.
+    int max = 5;
+    for (int i = 0; i < 400; i++) {
+      redis.eval(RedisSink.ALERT_SCRIPT, List.of(RedisSink.ALERT_STREAM, RedisSink.ALERT_IDS),
+          List.of("alert-" + i, "{}", Integer.toString(max), "3600"));
+    }
+    Set<String> inStream = new java.util.HashSet<>();
+    for (redis.clients.jedis.resps.StreamEntry entry : redis.xrange(RedisSink.ALERT_STREAM,
+        (redis.clients.jedis.StreamEntryID) null, (redis.clients.jedis.StreamEntryID) null)) {
+      inStream.add(entry.getFields().get("alert_id"));
+    }
+    Set<String> ids = redis.hgetAll(RedisSink.ALERT_IDS).keySet();
+    assertTrue(inStream.size() < 400, "the stream was trimmed: " + inStream.size());
+    assertTrue(ids.containsAll(inStream), "every alert in the stream keeps its id");
+    assertTrue(ids.size() <= inStream.size() + 2 * max, ids.size() + " ids for " + inStream.size()
+        + " alerts in the stream");
+    Object added = redis.eval(RedisSink.ALERT_SCRIPT, List.of(RedisSink.ALERT_STREAM, RedisSink.ALERT_IDS),
+        List.of("alert-399", "{}", Integer.toString(max), "3600"));
+    assertEquals(0L, added, "a replayed recent alert is not added again");
+  }
+
+  @Test
+  void aUsersSessionIndexForgetsSessionsOlderThanTheTtl() {
+    // Sessions of one user on three days, with the daily TTL of one day: the index keeps the ones whose day
+    // hash can still hold them.
+    Row first = sessionAt("u1", "2026-11-25T10:00:00Z", "2026-11-25T10:10:00Z");
+    Row second = sessionAt("u1", "2026-11-26T10:00:00Z", "2026-11-26T10:10:00Z");
+    Row third = sessionAt("u1", "2026-11-27T12:00:00Z", "2026-11-27T12:10:00Z");
+    run(TestStream.create(RowCoder.of(SessionizeEvents.SCHEMA))
+            .addElements(first).addElements(second).addElements(third)
+            .advanceWatermarkToInfinity(),
+        RedisSink.sessions(target));
+    Set<String> starts = redis.hgetAll("sessions:user:u1").keySet();
+    assertEquals(Set.of(Long.toString(DateTime.parse("2026-11-27T12:00:00Z").getMillis())), starts,
+        "the 25th and the 26th 10:00 are more than a day before the 27th 12:00");
+  }
+
+  @Test
   void anAlertEntersTheStreamOnce() {
     Row alert = Row.withSchema(DetectAnomalies.SCHEMA)
         .addValues("event_type", "error", t("14:03"), t("14:04"), 120L, 6.0, 7.0, 16.3, "above").build();
@@ -221,6 +312,15 @@ class RedisSinkTest {
       messages.append(t.getMessage()).append(" / ");
     }
     return messages.toString();
+  }
+
+  private static Row sessionAt(String user, String start, String end) {
+    DateTime from = DateTime.parse(start).withZone(DateTimeZone.UTC);
+    DateTime to = DateTime.parse(end).withZone(DateTimeZone.UTC);
+    return Row.withSchema(SessionizeEvents.SCHEMA)
+        .addValues(user, user + "-" + from.getMillis(), from, to, (to.getMillis() - from.getMillis()) / 1000,
+            1L, 1L, "page_view", "page_view", 0.0, "c-" + user, 1L)
+        .build();
   }
 
   private static Row session(String user, String start, String end, long events) {
