@@ -36,7 +36,7 @@ public final class BatchReport {
     if (!eventsByType.isEmpty()) {
       out.append("\nEvents by type\n");
       long total = eventsByType.values().stream().mapToLong(Long::longValue).sum();
-      eventsByType.forEach((type, n) -> out.append(row("  " + type, n, total)));
+      eventsByType.forEach((type, n) -> out.append(row("  " + Printable.text(type), n, total)));
     }
     out.append("\nDead letters by reason (every partition read; the table keeps the range's days)\n");
     boolean any = false;

@@ -70,7 +70,8 @@ public final class MetricsReport {
           }
           long users = rs.getLong(4);
           out.append(String.format(Locale.ROOT, "  %-10s %d. %-26s %,10d users  %6.2f%% of step 1%s%n",
-              funnel, rs.getInt(2), rs.getString(3), users, first == 0 ? 0.0 : 100.0 * users / first,
+              Printable.text(funnel), rs.getInt(2), Printable.text(rs.getString(3)), users,
+              first == 0 ? 0.0 : 100.0 * users / first,
               rs.getObject(5) == null ? ""
                   : String.format(Locale.ROOT, "  %5.1f%% of the step before, median %.0f s from step 1",
                       previous == 0 ? 0.0 : 100.0 * users / previous, rs.getDouble(5))));
@@ -92,7 +93,8 @@ public final class MetricsReport {
               + " ORDER BY window_start, series_key LIMIT 12")) {
         while (rs.next()) {
           out.append(String.format(Locale.ROOT, "  %-12s %s UTC  %-5s %,8d vs mean %,10.1f  z = %+.1f%n",
-              rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getDouble(5),
+              Printable.text(rs.getString(1)), rs.getString(2), rs.getString(3), rs.getLong(4),
+              rs.getDouble(5),
               rs.getDouble(6)));
         }
       }

@@ -103,7 +103,8 @@ public final class WarehouseReport {
             + " GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT " + CHANNELS)) {
       while (rs.next()) {
         out.append(String.format(Locale.ROOT, "  %-36.36s %12.2f %12.2f %12.2f %14.2f %12.2f%n",
-            rs.getString(1), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4), rs.getDouble(5),
+            Printable.text(rs.getString(1)), rs.getDouble(2), rs.getDouble(3), rs.getDouble(4),
+            rs.getDouble(5),
             rs.getDouble(6)));
       }
     }

@@ -90,7 +90,8 @@ final class DemoReconciliation {
               + " FROM anomalies WHERE epoch_ms(window_start) >= " + judgedFrom
               + " AND epoch_ms(window_end) <= " + end + " ORDER BY 2, 1")) {
         while (r.next()) {
-          batchAlerts.add(String.format(Locale.ROOT, "%s %s: %d events, z %.1f", r.getString(1),
+          batchAlerts.add(String.format(Locale.ROOT, "%s %s: %d events, z %.1f",
+              io.github.analytics.pipelines.Printable.text(r.getString(1)),
               LambdaDemo.HHMM.format(Instant.ofEpochMilli(r.getLong(2)).minus(live.timeShift())), r.getLong(3),
               r.getDouble(4)));
         }
@@ -147,7 +148,8 @@ final class DemoReconciliation {
   private static String alertText(LiveRun live, String json) {
     try {
       JsonNode node = JSON.readTree(json);
-      return String.format(Locale.ROOT, "%s %s: %d events, z %.1f", node.get("series_key").asText(),
+      return String.format(Locale.ROOT, "%s %s: %d events, z %.1f",
+          io.github.analytics.pipelines.Printable.text(node.get("series_key").asText()),
           LambdaDemo.HHMM.format(Instant.ofEpochMilli(node.get("window_start_ms").asLong()).minus(live.timeShift())),
           node.get("value").asLong(), node.get("z_score").asDouble());
     } catch (Exception e) {
