@@ -24,10 +24,14 @@ public final class RedisServer implements AutoCloseable {
 
   private final Process process;
   private final int port;
+  private final Path workDir;
+  private final List<String> settings;
 
-  private RedisServer(Process process, int port) {
+  private RedisServer(Process process, int port, Path workDir, List<String> settings) {
     this.process = process;
     this.port = port;
+    this.workDir = workDir;
+    this.settings = settings;
   }
 
   /** Starts a server with its files under {@code workDir} and waits until it answers PING. */
@@ -48,13 +52,17 @@ public final class RedisServer implements AutoCloseable {
   }
 
   private static RedisServer start(Path workDir, List<String> settings) {
+    return start(workDir, settings, ServiceProcess.freePort());
+  }
+
+  private static RedisServer start(Path workDir, List<String> configured, int port) {
+    List<String> settings = configured;
     Path binary = binary().orElseThrow(() -> new IllegalStateException(MISSING));
     try {
       Files.createDirectories(workDir);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot create " + workDir, e);
     }
-    int port = ServiceProcess.freePort();
     Path log = workDir.resolve("redis.log");
     List<String> command = new java.util.ArrayList<>();
     command.add(binary.toString());
@@ -67,7 +75,7 @@ public final class RedisServer implements AutoCloseable {
         "--dir", workDir.toAbsolutePath().toString(), "--daemonize", "no"));
     command.addAll(settings);
     Process process = ServiceProcess.start(command, workDir, log);
-    RedisServer server = new RedisServer(process, port);
+    RedisServer server = new RedisServer(process, port, workDir, configured);
     ServiceProcess.awaitReady("redis-server", process, log, START_TIMEOUT, server::answers);
     return server;
   }
@@ -92,6 +100,32 @@ public final class RedisServer implements AutoCloseable {
 
   public boolean isRunning() {
     return process.isAlive();
+  }
+
+  /**
+   * Kills the server (SIGKILL), as a crashed host would: no shutdown save, so what it had not yet
+   * written to its append-only file or snapshot is lost. For drills; {@link #restart} brings it back.
+   */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing redis-server", e);
+    }
+  }
+
+  /**
+   * Starts the server again on the same port, directory and settings, after {@link #kill} or {@link
+   * #close}: it loads what its persistence settings kept (nothing without them). Use the instance
+   * returned.
+   */
+  public RedisServer restart() {
+    if (process.isAlive()) {
+      close();
+    }
+    return start(workDir, settings, port);
   }
 
   /** Stops the server (SIGTERM), killing it after 10 s. */

@@ -15,6 +15,7 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPool;
 import redis.clients.jedis.Pipeline;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * The step of a {@link RedisSink}: writes its elements to Redis, all of a bundle's writes acknowledged
@@ -128,6 +129,12 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
         jedis.getConnection().setBroken();
         throw e;
       }
+    } catch (JedisConnectionException e) {
+      throw new IllegalStateException(
+          "Lost Redis at " + target.address() + " while writing a bundle (" + e.getMessage()
+              + "); the bundle fails and the runner retries it from its last checkpoint, rewriting"
+              + " its absolute values. Check that the server runs and answers PING there.",
+          e);
     }
     for (Object reply : replies) {
       if (reply instanceof Exception refused) {
