@@ -81,11 +81,22 @@ class AnalyticsCliTest {
     // window holds the day's error burst (14:00) after 35 minutes of history, so both layers judge it.
     ByteArrayOutputStream captured = new ByteArrayOutputStream();
     DashboardWatcher dashboard = new DashboardWatcher(captured);
-    Run demo = run(captured, "demo", "--events", "100000", "--users", "5000", "--date", "2026-11-27",
-        "--live-from", "13:25", "--duration", "PT40M", "--report-every", "PT10S",
-        "--data-dir", dir.toString(), "--dashboard-port", "0", "--no-serve");
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Run demo;
+    try (PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
+      System.setErr(e);
+      demo = run(captured, "demo", "--events", "100000", "--users", "5000", "--date", "2026-11-27",
+          "--live-from", "13:25", "--duration", "PT40M", "--report-every", "PT10S",
+          "--data-dir", dir.toString(), "--dashboard-port", "0", "--no-serve");
+    } finally {
+      System.setErr(originalErr);
+    }
     dashboard.close();
-    assertEquals(0, demo.exitCode(), demo.out());
+    assertEquals(0, demo.exitCode(), demo.out() + err.toString(StandardCharsets.UTF_8));
+    // The demo cancels its streaming job at the end: that must not print a stack trace.
+    String log = err.toString(StandardCharsets.UTF_8);
+    assertTrue(!log.contains("\tat ") && !log.contains("Exception"), "the demo's log:\n" + log);
     // The dashboard printed at the start of the stream followed it live: its API answered, and the
     // events it counted grew while the demo streamed.
     assertTrue(dashboard.answers.get() > 1 && dashboard.lastTotal.get() > 0,
