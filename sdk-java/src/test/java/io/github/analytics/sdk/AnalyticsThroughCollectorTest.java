@@ -139,6 +139,29 @@ class AnalyticsThroughCollectorTest {
     }
   }
 
+  @Test
+  void eventsInFlightWhenTheBrokerIsKilledArriveOnceAfterItReturns() throws Exception {
+    // Drill: the broker dies (SIGKILL) while the SDK keeps sending; the collector's producer retries
+    // under way are refused (503) or time out, the SDK sends them again, and after the broker recovers
+    // its logs every delivered event is in Kafka exactly once (the producer is idempotent).
+    String topic = "sdk-kill";
+    kafka.createTopics(topic, topic + ".dead_letters");
+    try (CollectorServer collector = collector(0, topic);
+        Analytics analytics = Analytics.start(sdk(collector))) {
+      List<String> ids = new ArrayList<>(send(analytics, 0, 100));
+      await(() -> analytics.stats().delivered() > 0, "some batches delivered before the kill");
+      kafka.kill();
+      ids.addAll(send(analytics, 100, 100));
+      await(() -> analytics.stats().retries() >= 1, "the SDK retried while the broker was dead");
+      kafka = kafka.restart();
+      assertTrue(analytics.flush(WAIT), "everything delivered after the broker came back: " + analytics.stats());
+      ClientStats stats = analytics.stats();
+      assertEquals(200, stats.delivered(), stats.toString());
+      assertEquals(0, stats.failed() + stats.dropped() + stats.rejected(), stats.toString());
+      assertExactlyOnce(topic, ids);
+    }
+  }
+
   private static void await(BooleanSupplier condition, String what) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (!condition.getAsBoolean()) {

@@ -88,7 +88,8 @@ public final class KafkaBroker implements AutoCloseable {
   }
 
   /**
-   * Stops this broker cleanly if it runs, and starts it again on the same ports and log directory:
+   * Stops this broker cleanly if it runs (after {@link #kill}, it does not), and starts it again on
+   * the same ports and log directory:
    * what it acknowledged before is still there, and clients that knew it reconnect. For tests of what
    * happens while the broker is away; this instance is stopped, use the one returned.
    */
@@ -165,6 +166,21 @@ public final class KafkaBroker implements AutoCloseable {
 
   public boolean isRunning() {
     return process.isAlive();
+  }
+
+  /**
+   * Kills the broker (SIGKILL), as a crashed process: no clean shutdown, so it recovers its logs when
+   * {@link #restart} starts it again. What it acknowledged is in the operating system's page cache and
+   * survives a process kill (not a power loss). For drills.
+   */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing the Kafka broker", e);
+    }
   }
 
   /** Stops the broker cleanly (it flushes its logs), killing it if it takes more than 30 s. */
