@@ -159,6 +159,32 @@ public final class S3ProxyServer implements AutoCloseable {
     client.createBucket(b -> b.bucket(name));
   }
 
+  /**
+   * Kills S3Proxy (SIGKILL): the store is unreachable until {@link #restart}. Objects already written
+   * stay in {@link #dataDirectory()}. For drills.
+   */
+  public void kill() {
+    client.close();
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing S3Proxy", e);
+    }
+  }
+
+  /**
+   * Starts S3Proxy again on the same port over the same buckets, after {@link #kill} or {@link
+   * #close}. Use the instance returned.
+   */
+  public S3ProxyServer restart() {
+    if (process.isAlive()) {
+      close();
+    }
+    return start(data.getParent(), port);
+  }
+
   /** Stops S3Proxy (SIGTERM), killing it after 10 s. */
   @Override
   public void close() {
