@@ -174,13 +174,7 @@ public final class KafkaBroker implements AutoCloseable {
    * survives a process kill (not a power loss). For drills.
    */
   public void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while killing the Kafka broker", e);
-    }
+    ServiceProcess.kill(process, "the Kafka broker");
   }
 
   /** Stops the broker cleanly (it flushes its logs), killing it if it takes more than 30 s. */

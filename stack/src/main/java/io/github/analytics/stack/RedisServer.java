@@ -107,13 +107,7 @@ public final class RedisServer implements AutoCloseable {
    * written to its append-only file or snapshot is lost. For drills; {@link #restart} brings it back.
    */
   public void kill() {
-    process.destroyForcibly();
-    try {
-      process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while killing redis-server", e);
-    }
+    ServiceProcess.kill(process, "redis-server");
   }
 
   /**

@@ -165,13 +165,7 @@ public final class S3ProxyServer implements AutoCloseable {
    */
   public void kill() {
     client.close();
-    process.destroyForcibly();
-    try {
-      process.waitFor();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while killing S3Proxy", e);
-    }
+    ServiceProcess.kill(process, "S3Proxy");
   }
 
   /**

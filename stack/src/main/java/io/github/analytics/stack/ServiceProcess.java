@@ -113,6 +113,17 @@ final class ServiceProcess {
   }
 
   /** Asks the process to stop (SIGTERM: a clean shutdown), and kills it after {@code grace}. */
+  /** Kills {@code process} (SIGKILL) and waits until it is gone: a crash, for drills. */
+  static void kill(Process process, String name) {
+    process.destroyForcibly();
+    try {
+      process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while killing " + name, e);
+    }
+  }
+
   static void stop(Process process, Duration grace) {
     if (!process.isAlive()) {
       return;
