@@ -9,6 +9,7 @@ import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.RawEvent;
+import io.github.analytics.schemas.RawEventCoder;
 import io.github.analytics.transforms.PipelineCounters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -32,6 +34,7 @@ import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -361,6 +364,33 @@ class ParseEventsTest {
       deadLettered += counter(run, PipelineCounters.deadLetterCounterName(reason));
     }
     assertEquals(bad, deadLettered, "valid + dead-lettered = input");
+  }
+
+  @Test
+  void aServerTimestampBeforeTheArrivalDoesNotFailTheStream(TestPipeline pipeline) {
+    // Written to Kafka by a producer other than the collector: server_timestamp an hour before the
+    // record's arrival (its element timestamp on a stream), client_timestamp 30 days before that.
+    // Valid, with an event time 30 days and an hour before the arrival: the step must emit it,
+    // not fail on it (as it did when it allowed a skew of maxPast only).
+    String json =
+        payload("server_timestamp", "\"2026-11-27T09:00:02.000Z\"")
+            .replace("\"2026-11-27T10:00:00.500Z\"", "\"2026-10-28T09:00:02.000Z\"");
+    TestStream<RawEvent> stream =
+        TestStream.create(RawEventCoder.of())
+            .addElements(TimestampedValue.of(RawEvent.ofJson(json, RECEIVED), RECEIVED))
+            .advanceWatermarkToInfinity();
+    WithFailures.Result<PCollection<Event>, DeadLetter> result =
+        pipeline.apply(stream).apply("Parse", ParseEvents.of());
+    PAssert.that(
+            result
+                .output()
+                .apply(
+                    "EventTimes",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(e -> e.getEventTimestamp().toString())))
+        .containsInAnyOrder("2026-10-28T09:00:02.000Z");
+    PAssert.that(result.failures()).empty();
+    pipeline.run().waitUntilFinish();
   }
 
   @Test
