@@ -46,10 +46,11 @@ import org.junit.jupiter.api.Test;
  * MalformedFactory} makes and edge cases of each rule; (b) the generator's own records, half of
  * them malformed; (c) a few thousand randomly mutated valid payloads (fields removed, retyped,
  * duplicated, reordered, bytes flipped, truncated, invalid UTF-8 inserted, trailing data) from a
- * fixed seed. Each runs under the default limits and under small ones, so that the size and clock
- * limits are crossed. Payloads of the collectors' shape go through {@link FastEventReader}, the
- * others through {@link StreamingEventReader}; the inputs above take both ({@link
- * FastEventReaderTest} also compares the two readers directly).
+ * fixed seed; (d) the hostile corpus of {@code testdata/hostile}, whose outcomes under the default
+ * limits the parsers must also give. Each runs under the default limits and under small ones, so
+ * that the size and clock limits are crossed. Payloads of the collectors' shape go through {@link
+ * FastEventReader}, the others through {@link StreamingEventReader}; the inputs above take both
+ * ({@link FastEventReaderTest} also compares the two readers directly).
  */
 class EventParserDifferentialTest {
   private static final Instant RECEIVED = Instant.parse("2026-11-27T10:00:02.000Z");
@@ -679,6 +680,13 @@ class EventParserDifferentialTest {
       }
     }
     assertEquals(5, valid, "golden lines that parse");
+  }
+
+  @Test
+  void theHostileCorpus() throws Exception {
+    for (HostileCorpus.Entry entry : HostileCorpus.load()) {
+      assertEquals(entry.reason(), compare(entry.raw()), entry::toString);
+    }
   }
 
   @Test
