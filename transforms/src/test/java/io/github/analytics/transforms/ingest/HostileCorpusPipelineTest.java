@@ -71,7 +71,10 @@ class HostileCorpusPipelineTest {
       for (HostileCorpus.Entry entry : corpus.subList(from, Math.min(from + 50, corpus.size()))) {
         batch.add(TimestampedValue.of(entry.raw(), HostileCorpus.RECEIVED));
       }
-      stream = stream.addElements(batch.get(0), batch.subList(1, batch.size()).toArray(TimestampedValue[]::new));
+      @SuppressWarnings("unchecked")
+      TimestampedValue<RawEvent>[] rest =
+          batch.subList(1, batch.size()).toArray(TimestampedValue[]::new);
+      stream = stream.addElements(batch.get(0), rest);
     }
     PCollection<RawEvent> raw = pipeline.apply("Corpus", stream.advanceWatermarkToInfinity());
     ingestAndCheck(pipeline, raw);
