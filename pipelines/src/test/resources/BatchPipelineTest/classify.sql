@@ -13,6 +13,12 @@ CREATE OR REPLACE MACRO opt(doc, path) AS
     WHEN json_type(doc, path) IS NOT NULL AND json_type(doc, path) NOT IN ('NULL', 'VARCHAR')
       THEN 'WRONG_TYPE'
   END;
+-- An identifier longer than its limit in code points (length counts them), or holding a C0 or C1
+-- control, DEL, U+2028/U+2029 or a bidirectional control; NULL when the field is absent.
+CREATE OR REPLACE MACRO bad_ident(doc, path, max_length) AS
+  length(json_extract_string(doc, path)) > max_length
+    OR regexp_matches(json_extract_string(doc, path),
+        '[\x{00}-\x{1F}\x{7F}-\x{9F}\x{2028}-\x{202E}\x{2066}-\x{2069}]');
 CREATE OR REPLACE MACRO ts_type(doc, path, required) AS
   CASE
     WHEN json_type(doc, path) IS NULL OR json_type(doc, path) = 'NULL'
@@ -47,6 +53,10 @@ checked AS (
         req(doc, '$.session_id'), req(doc, '$.platform'),
         ts_type(doc, '$.client_timestamp', true), ts_type(doc, '$.server_timestamp', false),
         opt(doc, '$.app_version'), opt(doc, '$.client_ip'), opt(doc, '$.user_agent'),
+        CASE WHEN bad_ident(doc, '$.event_type', 128) OR bad_ident(doc, '$.user_id', 256)
+            OR bad_ident(doc, '$.session_id', 256) OR bad_ident(doc, '$.platform', 64)
+            OR bad_ident(doc, '$.app_version', 64)
+          THEN 'INVALID_IDENTIFIER' END,
         CASE WHEN NOT regexp_full_match(json_extract_string(doc, '$.event_id'),
             '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
           THEN 'INVALID_EVENT_ID' END,

@@ -24,6 +24,14 @@ CREATE OR REPLACE MACRO opt(t) AS
   CASE
     WHEN t IS NOT NULL AND t NOT IN ('NULL', 'VARCHAR') THEN 'WRONG_TYPE'
   END;
+-- The identifier rule: lengths in code points (length counts them), then one regular expression
+-- over the five values at once (concat_ws skips an absent app_version; its space is allowed) for a
+-- C0 or C1 control, DEL, U+2028/U+2029 or a bidirectional control.
+CREATE OR REPLACE MACRO bad_idents(event_type, user_id, session_id, platform, app_version) AS
+  length(event_type) > 128 OR length(user_id) > 256 OR length(session_id) > 256
+    OR length(platform) > 64 OR length(app_version) > 64
+    OR regexp_matches(concat_ws(' ', event_type, user_id, session_id, platform, app_version),
+        '[\x{00}-\x{1F}\x{7F}-\x{9F}\x{2028}-\x{202E}\x{2066}-\x{2069}]');
 CREATE OR REPLACE MACRO ts_type(t, v, required) AS
   CASE
     WHEN t IS NULL OR t = 'NULL' OR (t = 'VARCHAR' AND trim(v) = '')
@@ -56,7 +64,7 @@ valued AS (
   SELECT received_at, bytes, text, t,
     CASE WHEN t[1] = 'OBJECT' THEN json_extract_string(text, ['$.event_id', '$.event_type',
         '$.user_id', '$.session_id', '$.platform', '$.client_timestamp', '$.server_timestamp',
-        '$.properties']) END AS v
+        '$.properties', '$.app_version']) END AS v
   FROM typed
 ),
 fields AS (
@@ -67,7 +75,7 @@ fields AS (
     v[1] AS event_id, v[2] AS event_type, v[3] AS user_id, v[4] AS session_id, v[5] AS platform,
     v[6] AS client_timestamp, v[7] AS server_timestamp,
     -- an object's json_extract_string is the object written compactly, as json_extract writes it
-    v[8] AS properties
+    v[8] AS properties, v[9] AS app_version
   FROM valued
 ),
 timed AS (
@@ -87,6 +95,8 @@ checked AS (
         ts_type(t_client_timestamp, client_timestamp, true),
         ts_type(t_server_timestamp, server_timestamp, false),
         opt(t_app_version), opt(t_client_ip), opt(t_user_agent),
+        CASE WHEN bad_idents(event_type, user_id, session_id, platform, app_version)
+          THEN 'INVALID_IDENTIFIER' END,
         CASE WHEN NOT regexp_full_match(event_id,
             '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}')
           THEN 'INVALID_EVENT_ID' END,

@@ -28,6 +28,8 @@ class DuckDbBaselineTest {
   private static final LocalDate DAY = LocalDate.parse("2026-11-27");
   private static final Instant RECEIVED = Instant.parse("2026-11-27T10:00:02.000Z");
   private static final String ID = "3f1c6a52-8a4e-4d55-9d2a-0b5f0f0c9e11";
+  private static final String ALLOWED_TYPE =
+      "Checkout: Step 1 | 50% off " + "é".repeat(128 - "Checkout: Step 1 | 50% off ".length());
 
   @TempDir Path dir;
 
@@ -119,6 +121,19 @@ class DuckDbBaselineTest {
       {bytes(payload("client_timestamp", "1795773600.5")), "WRONG_TYPE"},
       // the first failing check wins: a missing field before a bad event_id
       {bytes(payload("event_id", "\"not-a-uuid\"").replace(",\"platform\":\"web\"", "")), "MISSING_FIELD"},
+      // identifiers: lengths in code points, control characters, after presence and type, before
+      // event_id
+      {bytes(payload("event_type", "\"" + "x".repeat(129) + "\"")), "INVALID_IDENTIFIER"},
+      {bytes(payload("user_id", "\"" + "é".repeat(257) + "\"")), "INVALID_IDENTIFIER"},
+      {bytes(payload("session_id", "\"s\\u001b[31m\"")), "INVALID_IDENTIFIER"},
+      {bytes(payload("platform", "\"web\u202e\"")), "INVALID_IDENTIFIER"},
+      {bytes(payload("app_version", "\"5.3\\u0085\"")), "INVALID_IDENTIFIER"},
+      {bytes(payload("app_version", "\"" + "1".repeat(65) + "\"")), "INVALID_IDENTIFIER"},
+      {bytes(payload("user_id", "\"u\\u0000\"").replace(ID, "not-a-uuid")), "INVALID_IDENTIFIER"},
+      {bytes(payload("user_id", "\"u\\u0000\"").replace(",\"platform\":\"web\"", "")), "MISSING_FIELD"},
+      // 128 code points of which 101 take two bytes, and ':', '|', '%': allowed
+      {bytes(withId(payload("event_type", "\"" + ALLOWED_TYPE + "\""),
+          "abababab-8a4e-4d55-9d2a-0b5f0f0c9e11")), "VALID"},
       {bytes(payload("event_id", "\"not-a-uuid\"")), "INVALID_EVENT_ID"},
       {bytes(payload("event_id", "\"3f1c6a528a4e4d559d2a0b5f0f0c9e11\"")), "INVALID_EVENT_ID"},
       {bytes(payload("event_id", "\"{" + ID + "}\"")), "INVALID_EVENT_ID"},
@@ -137,9 +152,11 @@ class DuckDbBaselineTest {
       {bytes(payload("properties", "{\"blob\":\"" + "x".repeat(16_374) + "\"}")), "PROPERTIES_TOO_LARGE"},
     };
     long at = 0;
+    long validInBad = 0;
     for (Object[] b : bad) {
       records.add(RawEvent.of((byte[]) b[0], RECEIVED.plus(++at), "t")); // each its own arrival
       expected.merge((String) b[1], 1L, Long::sum);
+      validInBad += b[1].equals("VALID") ? 1 : 0;
     }
 
     Path archive = dir.resolve("archive");
@@ -150,11 +167,14 @@ class DuckDbBaselineTest {
 
     assertEquals(records.size(), result.records());
     assertEquals(expected, result.outcomes());
-    assertEquals(bad.length - 1, result.deadLetters());
-    // A, B, C, D and the 16 KiB one on the day; E the day before; copies counted once.
-    assertEquals(5, result.perMinuteTotal());
+    assertEquals(2, validInBad);
+    assertEquals(bad.length - validInBad, result.deadLetters());
+    // A, B, C, D, the 16 KiB one and the long event type on the day; E the day before; copies
+    // counted once.
+    assertEquals(6, result.perMinuteTotal());
     assertEquals(1, result.ambiguous(), "C's copies have different event times");
-    // 10:00 (A, B, C, the 16 KiB one) and 10:45 (D); E's session starts the day before.
+    // 10:00 (A, B, C, the 16 KiB one, the long event type) and 10:45 (D); E's session starts the
+    // day before.
     assertEquals(2, result.sessions());
   }
 }

@@ -160,8 +160,8 @@ final class DayRun implements Iterator<GeneratedRecord> {
     }
     this.flushedMinute = dayStart / MINUTE;
     if (config.malformedShare() > 0) {
-      // Every reason at least once a day, even the rare ones, at a random minute.
-      for (DeadLetterReason reason : DeadLetterReason.values()) {
+      // Every reason the factory makes at least once a day, even the rare ones, at a random minute.
+      for (DeadLetterReason reason : MalformedFactory.REASONS) {
         int m = malformedRandom.nextInt(MINUTES_PER_DAY);
         if (guaranteedByMinute.get(m) == null) {
           guaranteedByMinute.set(m, new ArrayList<>());

@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  *   <li>Arrival ({@code server_timestamp} = {@link RawEvent#getReceivedAt()}) 50 ms to 2 s after the event,
  *       except late events (from app users) that arrive 1 to 6 hours later, possibly after midnight.
  *   <li>Duplicates (client retries) 1 to 30 s after the original; malformed records of every {@link
- *       io.github.analytics.schemas.DeadLetterReason}, each at least once a day; an optional 10-minute
+ *       io.github.analytics.schemas.DeadLetterReason} but {@code INVALID_IDENTIFIER} (which came
+ *       later; the output stays as it was), each at least once a day; an optional 10-minute
  *       burst of errors at about 20 times the normal rate.
  * </ul>
  *

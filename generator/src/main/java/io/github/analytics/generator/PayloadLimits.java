@@ -14,6 +14,9 @@ import java.util.List;
  * properties} (if present) is an object, and it is at most {@link #DEFAULT_MAX_PROPERTIES_BYTES} long
  * (compact JSON, UTF-8). A whitespace-only string counts as empty, and a timestamp may also be a whole
  * number of epoch milliseconds; the generator always sends ISO-8601 strings and never relies on either.
+ * Parsers also limit the identifiers' length and characters ({@code INVALID_IDENTIFIER}, after the
+ * fields' presence and type, before {@code event_id}'s format); the generator's identifiers are short
+ * and printable, and it makes no record for that reason.
  */
 public final class PayloadLimits {
   /** Largest accepted payload, in bytes; larger ones are {@code PAYLOAD_TOO_LARGE}. */

@@ -6,9 +6,9 @@
  * io.github.analytics.schemas.RawEvent}s: users in sessions going through a shop funnel, some arriving
  * through a campaign (UTM tags or a referrer on the first page view), with clock skew, late arrivals,
  * client retries (duplicates), malformed records of every {@link
- * io.github.analytics.schemas.DeadLetterReason}, and an optional error burst. The same seed and config
- * give byte-identical output. Records stream out in order of arrival, minute by minute, so a day of ten
- * million events never sits in memory.
+ * io.github.analytics.schemas.DeadLetterReason} but {@code INVALID_IDENTIFIER}, and an optional error
+ * burst. The same seed and config give byte-identical output. Records stream out in order of arrival,
+ * minute by minute, so a day of ten million events never sits in memory.
  *
  * <p>Sinks: {@link io.github.analytics.generator.ArchiveWriter} (the Parquet archive partitioned by
  * {@code dt}/{@code hour} of arrival), {@link io.github.analytics.generator.JsonLinesWriter} (one payload a

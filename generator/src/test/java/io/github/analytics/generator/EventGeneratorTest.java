@@ -129,10 +129,15 @@ class EventGeneratorTest {
       record.intendedReason().ifPresent(reason -> seen.merge(reason, 1, Integer::sum));
     }
     for (DeadLetterReason reason : DeadLetterReason.values()) {
-      assertTrue(seen.getOrDefault(reason, 0) > 0, reason + " missing: " + seen);
+      // Every reason the factory makes; INVALID_IDENTIFIER came later and is never made.
+      assertEquals(
+          MalformedFactory.REASONS.contains(reason),
+          seen.getOrDefault(reason, 0) > 0,
+          reason + ": " + seen);
       assertEquals(
           (long) seen.getOrDefault(reason, 0), summary.malformedByReason().get(reason), reason.name());
     }
+    assertEquals(DeadLetterReason.values().length - 1, MalformedFactory.REASONS.size());
     // Payloads over the limit are rare: about one in 5000 malformed, plus the guaranteed one.
     assertTrue(seen.get(DeadLetterReason.PAYLOAD_TOO_LARGE) <= 5, seen.toString());
   }

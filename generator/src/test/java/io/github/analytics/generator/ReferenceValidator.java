@@ -11,18 +11,29 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * An independent implementation of the validation order documented in {@link PayloadLimits}, written
- * from the spec rather than from the generator, used as the oracle for what the generator intends. It
- * is as lenient as the pipeline's parser where that is more lenient than the spec (blank strings are
- * missing, timestamps may be epoch milliseconds), so a record it rejects is rejected there too.
+ * An independent implementation of the validation order documented in {@link PayloadLimits} (the
+ * identifier rule's limits and characters as the README's "Parsing and dead letters" gives them),
+ * written from the spec rather than from the generator, used as the oracle for what the generator
+ * intends. It is as lenient as the pipeline's parser where that is more lenient than the spec (blank
+ * strings are missing, timestamps may be epoch milliseconds), so a record it rejects is rejected
+ * there too.
  */
 final class ReferenceValidator {
   private static final Pattern UUID =
       Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+
+  /** The identifiers and their length limits in code points, in the order they are checked. */
+  private static final Map<String, Integer> IDENTIFIER_LIMITS = identifierLimits();
+
+  /** C0 and C1 controls, DEL, the line and paragraph separators, the bidirectional controls. */
+  private static final Pattern FORBIDDEN_IN_IDENTIFIERS =
+      Pattern.compile("[\\x{00}-\\x{1F}\\x{7F}-\\x{9F}\\x{2028}-\\x{202E}\\x{2066}-\\x{2069}]");
 
   private final ObjectMapper mapper =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -73,6 +84,16 @@ final class ReferenceValidator {
         return Optional.of(DeadLetterReason.WRONG_TYPE);
       }
     }
+    for (Map.Entry<String, Integer> identifier : IDENTIFIER_LIMITS.entrySet()) {
+      JsonNode value = root.get(identifier.getKey());
+      if (value != null && value.isTextual()) {
+        String text = value.asText();
+        if (text.codePointCount(0, text.length()) > identifier.getValue()
+            || FORBIDDEN_IN_IDENTIFIERS.matcher(text).find()) {
+          return Optional.of(DeadLetterReason.INVALID_IDENTIFIER);
+        }
+      }
+    }
     if (!UUID.matcher(root.get("event_id").asText()).matches()) {
       return Optional.of(DeadLetterReason.INVALID_EVENT_ID);
     }
@@ -106,6 +127,16 @@ final class ReferenceValidator {
       }
     }
     return Optional.empty();
+  }
+
+  private static Map<String, Integer> identifierLimits() {
+    Map<String, Integer> limits = new LinkedHashMap<>();
+    limits.put("event_type", 128);
+    limits.put("user_id", 256);
+    limits.put("session_id", 256);
+    limits.put("platform", 64);
+    limits.put("app_version", 64);
+    return limits;
   }
 
   private static boolean isTimestamp(String field) {

@@ -21,5 +21,11 @@ public enum DeadLetterReason {
   /** {@code properties} is present but not a JSON object. */
   INVALID_PROPERTIES,
   /** {@code properties} is larger than the configured maximum. */
-  PROPERTIES_TOO_LARGE
+  PROPERTIES_TOO_LARGE,
+  /**
+   * An identifier ({@code event_type}, {@code user_id}, {@code session_id}, {@code platform},
+   * {@code app_version}) is longer than its limit or holds a control character. Checked after the
+   * presence and type of every field and before {@code event_id}'s format.
+   */
+  INVALID_IDENTIFIER
 }

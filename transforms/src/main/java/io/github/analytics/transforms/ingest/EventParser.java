@@ -34,8 +34,9 @@ import org.joda.time.Instant;
  * {@link ParseEvents}, as plain Java so the collector can apply the same rules later.
  *
  * <p>Checks run in this order and the first failure decides the reason: payload size, UTF-8, JSON
- * object, presence and type of each field, {@code event_id} format, timestamp syntax, timestamp
- * range, {@code properties} type, {@code properties} size.
+ * object, presence and type of each field, the identifiers' length and characters ({@link
+ * #checkIdentifier}), {@code event_id} format, timestamp syntax, timestamp range, {@code
+ * properties} type, {@code properties} size.
  *
  * <p>It runs on every record of both layers, so the payload bytes are read once, into {@link
  * ParsedFields}, without a String or a tree: by {@link FastEventReader} when the payload has the
@@ -153,6 +154,14 @@ final class EventParser implements Serializable {
     String clientIp = optionalString(f, CLIENT_IP);
     String userAgent = optionalString(f, USER_AGENT);
 
+    checkIdentifier(EVENT_TYPE, eventType, MAX_EVENT_TYPE_LENGTH);
+    checkIdentifier(USER_ID, userId, MAX_USER_ID_LENGTH);
+    checkIdentifier(SESSION_ID, sessionId, MAX_SESSION_ID_LENGTH);
+    checkIdentifier(PLATFORM, platform, MAX_PLATFORM_LENGTH);
+    if (appVersion != null) {
+      checkIdentifier(APP_VERSION, appVersion, MAX_APP_VERSION_LENGTH);
+    }
+
     if (f.eventIdForm == NOT_UUID) {
       throw new Rejection(
           DeadLetterReason.INVALID_EVENT_ID,
@@ -231,6 +240,74 @@ final class EventParser implements Serializable {
     }
     String value = f.texts[field];
     return value.isEmpty() ? null : value;
+  }
+
+  // The identifiers' limits, in Unicode code points (README, "Parsing and dead letters").
+  static final int MAX_EVENT_TYPE_LENGTH = 128;
+  static final int MAX_USER_ID_LENGTH = 256;
+  static final int MAX_SESSION_ID_LENGTH = 256;
+  static final int MAX_PLATFORM_LENGTH = 64;
+  static final int MAX_APP_VERSION_LENGTH = 64;
+
+  /**
+   * An identifier is at most {@code maxLength} code points long, then holds no control character:
+   * C0 (U+0000-U+001F), DEL, C1 (U+0080-U+009F), the line and paragraph separators (U+2028,
+   * U+2029) and the bidirectional controls (U+202A-U+202E, U+2066-U+2069), which can break a log
+   * line or reorder the text around them on a terminal or a dashboard. Every other character is
+   * allowed. One pass over the chars and no allocation unless the value is rejected: every record of
+   * both layers goes through here. The message names the field and the character's position, never
+   * the value.
+   */
+  private static void checkIdentifier(int field, String value, int maxLength) throws Rejection {
+    int length = value.length();
+    // A code point is one or two chars: only a value of more chars than the limit can be too long.
+    if (length > maxLength) {
+      int codePoints = value.codePointCount(0, length);
+      if (codePoints > maxLength) {
+        throw new Rejection(
+            DeadLetterReason.INVALID_IDENTIFIER,
+            "field '"
+                + NAMES[field]
+                + "' is "
+                + codePoints
+                + " characters long; the limit is "
+                + maxLength);
+      }
+    }
+    for (int i = 0; i < length; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x20 && c < 0x7f) {
+        continue;
+      }
+      String kind = forbiddenKind(c);
+      if (kind != null) {
+        throw new Rejection(
+            DeadLetterReason.INVALID_IDENTIFIER,
+            "field '"
+                + NAMES[field]
+                + "' holds the "
+                + kind
+                + " "
+                + String.format(Locale.ROOT, "U+%04X", (int) c)
+                + " at character "
+                + (value.codePointCount(0, i) + 1)
+                + "; identifiers must be printable");
+      }
+    }
+  }
+
+  /** What a character forbidden in identifiers is, or null when it is allowed. */
+  static @Nullable String forbiddenKind(char c) {
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      return "control character";
+    }
+    if (c == 0x2028 || c == 0x2029) {
+      return "line or paragraph separator";
+    }
+    if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+      return "bidirectional control";
+    }
+    return null;
   }
 
   /**

@@ -114,8 +114,7 @@ public final class ParseEvents
             "ParseJson",
             ParDo.of(
                     new ParseFn(
-                        new EventParser(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture),
-                        maxPast))
+                        new EventParser(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture)))
                 .withOutputTags(EVENTS, TupleTagList.of(DEAD_LETTERS)));
     // Events cross every shuffle, so they get their own coder; a sink that needs the schema (the
     // warehouse) sets it at the edge. Dead letters are few: their schema coder suits any sink.
@@ -134,14 +133,12 @@ public final class ParseEvents
     private static final long serialVersionUID = 1L;
 
     private final EventParser parser;
-    private final Duration maxPast;
     private final Counter input = PipelineCounters.counter(PipelineCounters.PARSE_INPUT);
     private final Counter valid = PipelineCounters.counter(PipelineCounters.PARSE_VALID);
     private final Map<DeadLetterReason, Counter> deadLetters = new EnumMap<>(DeadLetterReason.class);
 
-    ParseFn(EventParser parser, Duration maxPast) {
+    ParseFn(EventParser parser) {
       this.parser = parser;
-      this.maxPast = maxPast;
       for (DeadLetterReason reason : DeadLetterReason.values()) {
         deadLetters.put(
             reason, PipelineCounters.counter(PipelineCounters.deadLetterCounterName(reason)));
@@ -163,13 +160,18 @@ public final class ParseEvents
     }
 
     /**
-     * In streaming, a record's timestamp is its arrival time, and its event time may be up to {@code
-     * maxPast} earlier: allow moving the timestamp back that far.
+     * In streaming, a record's timestamp is its arrival time, and its event time is at most {@code
+     * maxPast} before the collector's clock, its {@code server_timestamp}. That clock is the
+     * arrival when the collector stamps it, but a record written to Kafka by another producer may
+     * carry any {@code server_timestamp}: one an hour before its arrival, with a {@code
+     * client_timestamp} 30 days before that, is valid and lies beyond {@code maxPast}. Any skew is
+     * allowed, or such a record would fail the step (on a stream, again on every retry); it is then
+     * late downstream, as any old event is.
      */
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return maxPast;
+      return Duration.millis(Long.MAX_VALUE);
     }
   }
 }

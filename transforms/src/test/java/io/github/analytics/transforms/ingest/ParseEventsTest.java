@@ -9,6 +9,7 @@ import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.RawEvent;
+import io.github.analytics.schemas.RawEventCoder;
 import io.github.analytics.transforms.PipelineCounters;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -25,6 +26,7 @@ import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
+import org.apache.beam.sdk.testing.TestStream;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -32,6 +34,7 @@ import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.transforms.WithTimestamps;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TimestampedValue;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
@@ -167,6 +170,8 @@ class ParseEventsTest {
         Arguments.of("boolean client_timestamp", bytes(payload("client_timestamp", "true")), DeadLetterReason.WRONG_TYPE),
         Arguments.of("numeric app_version", bytes(payload("app_version", "5.3")), DeadLetterReason.WRONG_TYPE),
         Arguments.of("fractional timestamp", bytes(payload("client_timestamp", "1795773600.5")), DeadLetterReason.WRONG_TYPE),
+        Arguments.of("event_type too long", bytes(payload("event_type", "\"" + "x".repeat(129) + "\"")), DeadLetterReason.INVALID_IDENTIFIER),
+        Arguments.of("ANSI escape in user_id", bytes(payload("user_id", "\"\\u001b[31mu42\"")), DeadLetterReason.INVALID_IDENTIFIER),
         Arguments.of("event_id not a UUID", bytes(payload("event_id", "\"not-a-uuid\"")), DeadLetterReason.INVALID_EVENT_ID),
         Arguments.of("event_id UUID without dashes", bytes(payload("event_id", "\"3f1c6a528a4e4d559d2a0b5f0f0c9e11\"")), DeadLetterReason.INVALID_EVENT_ID),
         Arguments.of("timestamp text", bytes(payload("client_timestamp", "\"yesterday\"")), DeadLetterReason.INVALID_TIMESTAMP),
@@ -195,6 +200,105 @@ class ParseEventsTest {
     assertEquals(RECEIVED, deadLetter.getReceivedAt());
     assertEquals("test", deadLetter.getSource());
     assertTrue(!deadLetter.getMessage().isBlank(), "a message for a person");
+  }
+
+  /**
+   * The identifier rule by hand: each limit at N and N + 1 code points (in ASCII and in characters
+   * of two UTF-8 bytes or two chars), the ends of each forbidden range and their neighbours, and
+   * identifiers product teams use. Values are the JSON string's contents; null expects a valid event.
+   */
+  static Stream<Arguments> identifiers() {
+    List<Arguments> cases = new ArrayList<>();
+    String[][] limits = {
+      {"event_type", "128"}, {"platform", "64"}, {"app_version", "64"}, {"user_id", "256"},
+      {"session_id", "256"}
+    };
+    for (String[] limit : limits) {
+      int n = Integer.parseInt(limit[1]);
+      cases.add(Arguments.of(limit[0], "x".repeat(n), null));
+      cases.add(Arguments.of(limit[0], "x".repeat(n + 1), DeadLetterReason.INVALID_IDENTIFIER));
+      cases.add(Arguments.of(limit[0], "é".repeat(n), null));
+      cases.add(Arguments.of(limit[0], "é".repeat(n + 1), DeadLetterReason.INVALID_IDENTIFIER));
+      cases.add(Arguments.of(limit[0], "😀".repeat(n), null));
+      cases.add(Arguments.of(limit[0], "😀".repeat(n + 1), DeadLetterReason.INVALID_IDENTIFIER));
+    }
+    // The forbidden ranges' ends, escaped as a JSON writer escapes them, then their neighbours.
+    for (String forbidden :
+        List.of(
+            "\\u0000", "\\u001f", "\\u007f", "\\u0080", "\\u009f", "\\u2028", "\\u2029", "\\u202a",
+            "\\u202e", "\\u2066", "\\u2069")) {
+      cases.add(Arguments.of("event_type", "a" + forbidden + "b", DeadLetterReason.INVALID_IDENTIFIER));
+      cases.add(Arguments.of("app_version", "5" + forbidden, DeadLetterReason.INVALID_IDENTIFIER));
+    }
+    for (String allowed :
+        List.of(" ", "~", "\u00a0", "\u2027", "\u202f", "\u2065", "\u206a", "\u200e", "\ufeff")) {
+      cases.add(Arguments.of("event_type", "a" + allowed + "b", null));
+    }
+    cases.add(Arguments.of("event_type", "Order Completed", null));
+    cases.add(Arguments.of("event_type", "Checkout: Step 1 | 50% off", null));
+    cases.add(Arguments.of("event_type", "Bestellung abgeschlossen ✓", null));
+    cases.add(Arguments.of("user_id", "ユーザー:42|%s%n", null));
+    cases.add(Arguments.of("platform", "Android TV", null));
+    // A required identifier of only whitespace is missing, whitespace control characters included
+    // (Character.isWhitespace); app_version, optional, is kept when not empty, and judged.
+    cases.add(Arguments.of("user_id", "\\t\\u001f", DeadLetterReason.MISSING_FIELD));
+    cases.add(Arguments.of("user_id", "\\u0085", DeadLetterReason.INVALID_IDENTIFIER));
+    cases.add(Arguments.of("app_version", "\\t", DeadLetterReason.INVALID_IDENTIFIER));
+    cases.add(Arguments.of("app_version", " ", null));
+    cases.add(Arguments.of("app_version", "", null));
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}: {1} -> {2}")
+  @MethodSource("identifiers")
+  void limitsEachIdentifiersLengthAndCharacters(
+      String field, String value, DeadLetterReason expected) {
+    EventParser.Outcome outcome = parse(payload(field, "\"" + value + "\""));
+    if (expected == null) {
+      assertNull(outcome.deadLetter, () -> String.valueOf(outcome.deadLetter));
+    } else {
+      assertNull(outcome.event, "must not parse");
+      assertEquals(expected.name(), outcome.deadLetter.getReason(), outcome.deadLetter.getMessage());
+      assertTrue(outcome.deadLetter.getMessage().contains("'" + field + "'"));
+    }
+  }
+
+  @Test
+  void identifierMessagesNameTheFieldTheLimitOrTheCharacterAndNeverHoldTheValue() {
+    assertEquals(
+        "field 'event_type' is 300 characters long; the limit is 128",
+        parse(payload("event_type", "\"" + "é".repeat(300) + "\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'user_id' holds the control character U+001B at character 5; identifiers must be"
+            + " printable",
+        parse(payload("user_id", "\"user\\u001b[31m\"")).deadLetter.getMessage());
+    // Positions count code points: four emoji take eight chars.
+    assertEquals(
+        "field 'platform' holds the bidirectional control U+202E at character 5; identifiers must be"
+            + " printable",
+        parse(payload("platform", "\"😀😀😀😀\\u202eweb\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'session_id' holds the line or paragraph separator U+2028 at character 2; identifiers"
+            + " must be printable",
+        parse(payload("session_id", "\"s\\u2028\"")).deadLetter.getMessage());
+    // Too long and a control character: the length is reported.
+    assertEquals(
+        "field 'app_version' is 65 characters long; the limit is 64",
+        parse(payload("app_version", "\"\\u0000" + "1".repeat(64) + "\"")).deadLetter.getMessage());
+    // Field by field: event_type before user_id, whatever their order in the payload.
+    assertEquals(
+        "field 'event_type' holds the control character U+0085 at character 1; identifiers must be"
+            + " printable",
+        parse(payload("user_id", "\"" + "u".repeat(257) + "\"").replace("page_view", "\\u0085"))
+            .deadLetter
+            .getMessage());
+    // After presence and type, before event_id.
+    assertEquals(
+        DeadLetterReason.WRONG_TYPE.name(),
+        parse(payload("user_id", "\"\\u0007\"").replace("\"5.3.1\"", "5.3")).deadLetter.getReason());
+    assertEquals(
+        DeadLetterReason.INVALID_IDENTIFIER.name(),
+        parse(payload("user_id", "\"\\u0007\"").replace(ID, "not-a-uuid")).deadLetter.getReason());
   }
 
   @Test
@@ -260,6 +364,33 @@ class ParseEventsTest {
       deadLettered += counter(run, PipelineCounters.deadLetterCounterName(reason));
     }
     assertEquals(bad, deadLettered, "valid + dead-lettered = input");
+  }
+
+  @Test
+  void aServerTimestampBeforeTheArrivalDoesNotFailTheStream(TestPipeline pipeline) {
+    // Written to Kafka by a producer other than the collector: server_timestamp an hour before the
+    // record's arrival (its element timestamp on a stream), client_timestamp 30 days before that.
+    // Valid, with an event time 30 days and an hour before the arrival: the step must emit it,
+    // not fail on it (as it did when it allowed a skew of maxPast only).
+    String json =
+        payload("server_timestamp", "\"2026-11-27T09:00:02.000Z\"")
+            .replace("\"2026-11-27T10:00:00.500Z\"", "\"2026-10-28T09:00:02.000Z\"");
+    TestStream<RawEvent> stream =
+        TestStream.create(RawEventCoder.of())
+            .addElements(TimestampedValue.of(RawEvent.ofJson(json, RECEIVED), RECEIVED))
+            .advanceWatermarkToInfinity();
+    WithFailures.Result<PCollection<Event>, DeadLetter> result =
+        pipeline.apply(stream).apply("Parse", ParseEvents.of());
+    PAssert.that(
+            result
+                .output()
+                .apply(
+                    "EventTimes",
+                    MapElements.into(TypeDescriptors.strings())
+                        .via(e -> e.getEventTimestamp().toString())))
+        .containsInAnyOrder("2026-10-28T09:00:02.000Z");
+    PAssert.that(result.failures()).empty();
+    pipeline.run().waitUntilFinish();
   }
 
   @Test

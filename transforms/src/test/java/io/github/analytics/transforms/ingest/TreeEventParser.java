@@ -37,6 +37,11 @@ import org.joda.time.Instant;
  * <p>Checks run in this order and the first failure decides the reason: payload size, UTF-8, JSON
  * object, presence and type of each field, {@code event_id} format, timestamp syntax, timestamp range,
  * {@code properties} type, {@code properties} size.
+ *
+ * <p>Since then, the identifier rule (length and characters of {@code event_type}, {@code user_id},
+ * {@code session_id}, {@code platform}, {@code app_version}, after presence and type) was added here
+ * too, written from the README rather than from the new parser: in Unicode's general categories and
+ * bidirectional classes, where {@code EventParser} compares char ranges.
  */
 final class TreeEventParser implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -130,6 +135,13 @@ final class TreeEventParser implements Serializable {
     String clientIp = optionalString(root, "client_ip");
     String userAgent = optionalString(root, "user_agent");
 
+    // Identifiers: length in code points, then no control characters; field by field.
+    checkIdentifier("event_type", eventType, 128);
+    checkIdentifier("user_id", userId, 256);
+    checkIdentifier("session_id", sessionId, 256);
+    checkIdentifier("platform", platform, 64);
+    checkIdentifier("app_version", appVersion, 64);
+
     if (!UUID_PATTERN.matcher(eventId).matches()) {
       throw new Rejection(
           DeadLetterReason.INVALID_EVENT_ID, "event_id '" + abbreviate(eventId) + "' is not a UUID");
@@ -217,6 +229,63 @@ final class TreeEventParser implements Serializable {
           "field '" + field + "' must be a string, got " + nodeType(node));
     }
     return node.textValue().isEmpty() ? null : node.textValue();
+  }
+
+  /**
+   * The identifier rule, in Unicode's terms: general category Cc (C0, DEL, C1), Zl and Zp (U+2028,
+   * U+2029), and the embedding, override and isolate bidirectional classes are refused.
+   */
+  private static void checkIdentifier(String field, @Nullable String value, int limit)
+      throws Rejection {
+    if (value == null) {
+      return;
+    }
+    int[] codePoints = value.codePoints().toArray();
+    if (codePoints.length > limit) {
+      throw new Rejection(
+          DeadLetterReason.INVALID_IDENTIFIER,
+          "field '" + field + "' is " + codePoints.length + " characters long; the limit is " + limit);
+    }
+    for (int i = 0; i < codePoints.length; i++) {
+      String kind = forbiddenKind(codePoints[i]);
+      if (kind != null) {
+        throw new Rejection(
+            DeadLetterReason.INVALID_IDENTIFIER,
+            String.format(
+                Locale.ROOT,
+                "field '%s' holds the %s U+%04X at character %d; identifiers must be printable",
+                field,
+                kind,
+                codePoints[i],
+                i + 1));
+      }
+    }
+  }
+
+  static @Nullable String forbiddenKind(int codePoint) {
+    switch (Character.getType(codePoint)) {
+      case Character.CONTROL:
+        return "control character";
+      case Character.LINE_SEPARATOR:
+      case Character.PARAGRAPH_SEPARATOR:
+        return "line or paragraph separator";
+      default:
+        break;
+    }
+    switch (Character.getDirectionality(codePoint)) {
+      case Character.DIRECTIONALITY_LEFT_TO_RIGHT_EMBEDDING:
+      case Character.DIRECTIONALITY_RIGHT_TO_LEFT_EMBEDDING:
+      case Character.DIRECTIONALITY_POP_DIRECTIONAL_FORMAT:
+      case Character.DIRECTIONALITY_LEFT_TO_RIGHT_OVERRIDE:
+      case Character.DIRECTIONALITY_RIGHT_TO_LEFT_OVERRIDE:
+      case Character.DIRECTIONALITY_LEFT_TO_RIGHT_ISOLATE:
+      case Character.DIRECTIONALITY_RIGHT_TO_LEFT_ISOLATE:
+      case Character.DIRECTIONALITY_FIRST_STRONG_ISOLATE:
+      case Character.DIRECTIONALITY_POP_DIRECTIONAL_ISOLATE:
+        return "bidirectional control";
+      default:
+        return null;
+    }
   }
 
   /** A timestamp is an ISO-8601 string with an offset, or a whole number of epoch milliseconds. */
