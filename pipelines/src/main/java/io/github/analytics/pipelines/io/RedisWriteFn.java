@@ -130,6 +130,10 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
         throw e;
       }
     } catch (JedisConnectionException e) {
+      // The pool's idle connections were opened to the same server and are most likely dead as
+      // well: drop them, so that the retried bundle connects afresh instead of failing once more
+      // for each of them.
+      pool(target).clear();
       throw new IllegalStateException(
           "Lost Redis at " + target.address() + " while writing a bundle (" + e.getMessage()
               + "); the bundle fails and the runner retries it from its last checkpoint, rewriting"
@@ -147,7 +151,8 @@ abstract class RedisWriteFn<T> extends DoFn<T, Void> {
     }
   }
 
-  private static JedisPool pool(RedisSink.Target target) {
+  /** The connections of a Redis URI, shared by every step writing to it in this JVM. */
+  static JedisPool pool(RedisSink.Target target) {
     return POOLS.computeIfAbsent(target.uri(), uri -> {
       GenericObjectPoolConfig<Jedis> config = new GenericObjectPoolConfig<>();
       config.setMaxTotal(32);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
@@ -72,6 +73,11 @@ class RedisOutageDrillTest {
     // 1. A bundle with the final pane of a minute that will not fire again, and an early pane of the
     //    next minute; acknowledged.
     writeBundle(target, count("10:05", "click", 7), count("10:06", "click", 2));
+    // Other steps of the job have connections to the same server idle in the shared pool.
+    List<Jedis> others = List.of(RedisWriteFn.pool(target).getResource(),
+        RedisWriteFn.pool(target).getResource(), RedisWriteFn.pool(target).getResource());
+    others.forEach(Jedis::ping);
+    others.forEach(Jedis::close);
     if (persistent) {
       awaitInAppendOnlyFile("2026-11-27T10:05:00Z");
     }
@@ -83,7 +89,8 @@ class RedisOutageDrillTest {
     String messages = messages(failed);
     assertTrue(messages.contains("Lost Redis at " + server.host() + ":" + server.port())
         && messages.contains("retries it from its last checkpoint"), messages);
-    // 4. Redis is back; the runner retries the failed bundle (restored from its checkpoint).
+    // 4. Redis is back; the runner retries the failed bundle (restored from its checkpoint), and it
+    //    goes through at once: no connection of the pool still points at the dead server.
     server = server.restart();
     writeBundle(target, count("10:06", "click", 5));
 
