@@ -234,7 +234,9 @@ final class LegacyEventParser implements Serializable {
 
   /**
    * The identifier rule, in Unicode's terms: general category Cc (C0, DEL, C1), Zl and Zp (U+2028,
-   * U+2029), and the embedding, override and isolate bidirectional classes are refused.
+   * U+2029), Cs (a surrogate code point, which {@code String.codePoints()} yields only for a
+   * surrogate that is not half of a pair), and the embedding, override and isolate bidirectional
+   * classes are refused.
    */
   private static void checkIdentifier(String field, @Nullable String value, int limit)
       throws Rejection {
@@ -270,6 +272,8 @@ final class LegacyEventParser implements Serializable {
       case Character.LINE_SEPARATOR:
       case Character.PARAGRAPH_SEPARATOR:
         return "line or paragraph separator";
+      case Character.SURROGATE:
+        return "unpaired surrogate";
       default:
         break;
     }

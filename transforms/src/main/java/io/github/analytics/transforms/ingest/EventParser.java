@@ -253,10 +253,13 @@ final class EventParser implements Serializable {
    * An identifier is at most {@code maxLength} code points long, then holds no control character:
    * C0 (U+0000-U+001F), DEL, C1 (U+0080-U+009F), the line and paragraph separators (U+2028,
    * U+2029) and the bidirectional controls (U+202A-U+202E, U+2066-U+2069), which can break a log
-   * line or reorder the text around them on a terminal or a dashboard. Every other character is
-   * allowed. One pass over the chars and no allocation unless the value is rejected: every record of
-   * both layers goes through here. The message names the field and the character's position, never
-   * the value.
+   * line or reorder the text around them on a terminal or a dashboard, and no unpaired surrogate
+   * (a JSON escape in U+D800-U+DFFF on its own: no character, and no UTF-8 for it, so the event
+   * coder writes it as '?' and two user ids become one; DuckDB refuses it). A high surrogate followed
+   * by a low one is one supplementary character (an emoji) and allowed, as is every other character.
+   * One pass over the chars and no allocation unless the value is rejected: every record of both
+   * layers goes through here. The message names the field and the character's position, never the
+   * value.
    */
   private static void checkIdentifier(int field, String value, int maxLength) throws Rejection {
     int length = value.length();
@@ -279,6 +282,12 @@ final class EventParser implements Serializable {
       if (c >= 0x20 && c < 0x7f) {
         continue;
       }
+      if (Character.isHighSurrogate(c)
+          && i + 1 < length
+          && Character.isLowSurrogate(value.charAt(i + 1))) {
+        i++; // a pair: one supplementary character, allowed
+        continue;
+      }
       String kind = forbiddenKind(c);
       if (kind != null) {
         throw new Rejection(
@@ -296,7 +305,10 @@ final class EventParser implements Serializable {
     }
   }
 
-  /** What a character forbidden in identifiers is, or null when it is allowed. */
+  /**
+   * What a character forbidden in identifiers is, or null when it is allowed; a surrogate is
+   * forbidden when it stands alone, which only its neighbours tell (see {@link #checkIdentifier}).
+   */
   static @Nullable String forbiddenKind(char c) {
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
       return "control character";
@@ -306,6 +318,9 @@ final class EventParser implements Serializable {
     }
     if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
       return "bidirectional control";
+    }
+    if (Character.isSurrogate(c)) {
+      return "unpaired surrogate";
     }
     return null;
   }

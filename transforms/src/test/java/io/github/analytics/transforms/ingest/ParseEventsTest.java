@@ -234,6 +234,19 @@ class ParseEventsTest {
         List.of(" ", "~", "\u00a0", "\u2027", "\u202f", "\u2065", "\u206a", "\u200e", "\ufeff")) {
       cases.add(Arguments.of("event_type", "a" + allowed + "b", null));
     }
+    // Surrogates, escaped as JSON writes them: one that is not half of a pair (a high one then a
+    // low one) is no character and refused, wherever it stands; a pair is one character, allowed.
+    for (String field : List.of("user_id", "session_id")) {
+      cases.add(Arguments.of(field, "u42\\ud83d", DeadLetterReason.INVALID_IDENTIFIER)); // high, last
+      cases.add(Arguments.of(field, "\\ud800u42", DeadLetterReason.INVALID_IDENTIFIER)); // high, no low
+      cases.add(Arguments.of(field, "u\\ude0042", DeadLetterReason.INVALID_IDENTIFIER)); // low alone
+      cases.add(Arguments.of(field, "\\ude00\\ud83d", DeadLetterReason.INVALID_IDENTIFIER)); // reversed
+      cases.add(Arguments.of(field, "\\ud83d\\ud83d\\ude00", DeadLetterReason.INVALID_IDENTIFIER));
+      cases.add(Arguments.of(field, "\\ud83d\\ude00\\ude00", DeadLetterReason.INVALID_IDENTIFIER));
+      cases.add(Arguments.of(field, "u\\ud83d\\ude00", null)); // a pair: one emoji
+      cases.add(Arguments.of(field, "\\ud800\\udc00\\udbff\\udfff", null)); // U+10000, U+10FFFF
+      cases.add(Arguments.of(field, "u😀", null)); // the same emoji as raw UTF-8
+    }
     cases.add(Arguments.of("event_type", "Order Completed", null));
     cases.add(Arguments.of("event_type", "Checkout: Step 1 | 50% off", null));
     cases.add(Arguments.of("event_type", "Bestellung abgeschlossen ✓", null));
@@ -281,6 +294,19 @@ class ParseEventsTest {
         "field 'session_id' holds the line or paragraph separator U+2028 at character 2; identifiers"
             + " must be printable",
         parse(payload("session_id", "\"s\\u2028\"")).deadLetter.getMessage());
+    // An unpaired surrogate: its position counts a pair as one character, the value is not shown.
+    assertEquals(
+        "field 'user_id' holds the unpaired surrogate U+D83D at character 4; identifiers must be"
+            + " printable",
+        parse(payload("user_id", "\"u42\\ud83d\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'session_id' holds the unpaired surrogate U+DE00 at character 2; identifiers must be"
+            + " printable",
+        parse(payload("session_id", "\"\\ud83d\\ude00\\ude00\\ud83d\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'session_id' holds the unpaired surrogate U+DE00 at character 2; identifiers must be"
+            + " printable",
+        parse(payload("session_id", "\"😀\\ude00\\ud83d\"")).deadLetter.getMessage());
     // Too long and a control character: the length is reported.
     assertEquals(
         "field 'app_version' is 65 characters long; the limit is 64",
