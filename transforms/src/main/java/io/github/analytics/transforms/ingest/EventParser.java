@@ -128,7 +128,8 @@ final class EventParser implements Serializable {
     }
     String notJson = StreamingEventReader.read(payload, f);
     if (notJson != null) {
-      throw new Rejection(DeadLetterReason.MALFORMED_JSON, notJson);
+      // Jackson's message may quote a token or a character of the payload.
+      throw new Rejection(DeadLetterReason.MALFORMED_JSON, printable(notJson));
     }
     return f;
   }
@@ -165,7 +166,7 @@ final class EventParser implements Serializable {
     if (f.eventIdForm == NOT_UUID) {
       throw new Rejection(
           DeadLetterReason.INVALID_EVENT_ID,
-          "event_id '" + abbreviate(eventId) + "' is not a UUID");
+          "event_id '" + printable(abbreviate(eventId)) + "' is not a UUID");
     }
 
     Instant clientTimestamp = timestamp(f, CLIENT_TIMESTAMP);
@@ -383,7 +384,7 @@ final class EventParser implements Serializable {
           "field '"
               + NAMES[field]
               + "' is '"
-              + abbreviate(text)
+              + printable(abbreviate(text))
               + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
     }
     return inYears(field, millis);
@@ -446,5 +447,43 @@ final class EventParser implements Serializable {
 
   private static String abbreviate(String text) {
     return text.length() <= 64 ? text : text.substring(0, 61) + "...";
+  }
+
+  /**
+   * {@code text} as a message may quote it: every character an identifier may not hold (the
+   * controls, U+2028/U+2029, the bidirectional controls, an unpaired surrogate) written as a
+   * backslash, {@code u} and its four hex digits in upper case (ESC as {@code u001B} after the
+   * backslash), so
+   * that no message carries an ANSI escape or a bidirectional override to a log, a terminal or a
+   * dashboard. Nothing else changes; the text itself when there is nothing to write so, as nearly
+   * always.
+   */
+  static String printable(String text) {
+    int length = text.length();
+    StringBuilder out = null;
+    for (int i = 0; i < length; i++) {
+      char c = text.charAt(i);
+      boolean pair =
+          Character.isHighSurrogate(c)
+              && i + 1 < length
+              && Character.isLowSurrogate(text.charAt(i + 1));
+      if (pair || (c >= 0x20 && c < 0x7f) || forbiddenKind(c) == null) {
+        if (out != null) {
+          out.append(c);
+          if (pair) {
+            out.append(text.charAt(i + 1));
+          }
+        }
+        if (pair) {
+          i++;
+        }
+        continue;
+      }
+      if (out == null) {
+        out = new StringBuilder(length + 16).append(text, 0, i);
+      }
+      out.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
+    }
+    return out == null ? text : out.toString();
   }
 }

@@ -237,6 +237,25 @@ class EventParserDifferentialTest {
           field);
       compare(with(field, "54321"));
     }
+    // Values quoted in messages, with control characters, bidirectional controls and surrogates
+    // (escaped in the message), and an emoji the 64-char cut splits; a token Jackson quotes.
+    for (String value :
+        List.of(
+            ID.substring(0, 35) + "\\u001b",
+            "\\u001b[31mred\\u001b[0m",
+            "a\\u202eb\\u2066\\u2028\\u0085\\u007f\\u0000",
+            "\\ud800x\\udc00\\ude00\\ud83d😀é",
+            "x".repeat(60) + "😀" + "y".repeat(10),
+            "x".repeat(59) + "😀" + "y".repeat(10),
+            "x".repeat(60) + "\\u001b" + "y".repeat(10))) {
+      compare(with("event_id", "\"" + value + "\""));
+      compare(with("client_timestamp", "\"" + value + "\""));
+      compare(with("server_timestamp", "\"2026-11-27T10:00:01Z" + value + "\""));
+    }
+    for (String token : List.of("tru\u001b", "x\u202e", "1\u202e", "\u2066", "nul\u0085l")) {
+      compare(with("user_id", token));
+      compare("\u202e" + json(fields()));
+    }
     // INVALID_EVENT_ID, the generator's forms.
     for (String id :
         List.of(

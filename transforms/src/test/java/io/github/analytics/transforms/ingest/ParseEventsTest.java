@@ -328,6 +328,35 @@ class ParseEventsTest {
   }
 
   @Test
+  void messagesQuoteValuesWithTheirControlCharactersEscaped() {
+    // An ESC in event_id (the hostile corpus's identifiers-60), a bidirectional override and an
+    // unpaired surrogate: written as escapes, upper case; other characters, an emoji, stay.
+    assertEquals(
+        "event_id '3f1c6a52-8a4e-4d55-9d2a-0b5f0f0c9e1\\u001B[31m' is not a UUID",
+        parse(payload("event_id", "\"3f1c6a52-8a4e-4d55-9d2a-0b5f0f0c9e1\\u001b[31m\""))
+            .deadLetter
+            .getMessage());
+    assertEquals(
+        "event_id 'é😀\\u202E\\uD800\\u0085x' is not a UUID",
+        parse(payload("event_id", "\"é😀\\u202e\\ud800\\u0085x\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'client_timestamp' is '2026-11-27T10:00:00Z\\u2066\\u000A', not an ISO-8601"
+            + " timestamp with an offset such as 2026-11-27T10:15:30.123Z",
+        parse(payload("client_timestamp", "\"2026-11-27T10:00:00Z\\u2066\\n\""))
+            .deadLetter
+            .getMessage());
+    // Cut to 61 chars first: an emoji cut in two leaves its high surrogate, unpaired.
+    assertEquals(
+        "event_id '" + "x".repeat(60) + "\\uD83D...' is not a UUID",
+        parse(payload("event_id", "\"" + "x".repeat(60) + "😀" + "y".repeat(10) + "\""))
+            .deadLetter
+            .getMessage());
+    // A token Jackson quotes in a MALFORMED_JSON message.
+    String message = parse("{\"event_id\":tru\u001b}").deadLetter.getMessage();
+    assertTrue(message.startsWith("not valid JSON: Unrecognized token 'tru\\u001B'"), message);
+  }
+
+  @Test
   void everyReasonHasABadInputCase() {
     Set<DeadLetterReason> covered = EnumSet.noneOf(DeadLetterReason.class);
     badInput().forEach(a -> covered.add((DeadLetterReason) a.get()[2]));
