@@ -42,7 +42,9 @@ import org.joda.time.Instant;
  * <p>Since then, the identifier rule (length and characters of {@code event_type}, {@code user_id},
  * {@code session_id}, {@code platform}, {@code app_version}, after presence and type) was added here
  * too, written from the README rather than from the new parser: in Unicode's general categories and
- * bidirectional classes, where {@code EventParser} compares char ranges.
+ * bidirectional classes, where {@code EventParser} compares char ranges. Later still, a value a
+ * message quotes (a bad event_id or timestamp, a token of Jackson's) has each code point that rule
+ * refuses written as an escape, so that no message carries a control character.
  */
 final class LegacyEventParser implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -116,7 +118,8 @@ final class LegacyEventParser implements Serializable {
       root = JSON.readTree(text);
     } catch (JsonProcessingException e) {
       throw new Rejection(
-          DeadLetterReason.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+          DeadLetterReason.MALFORMED_JSON,
+          "not valid JSON: " + printable(e.getOriginalMessage()));
     }
     if (root == null || !root.isObject()) {
       throw new Rejection(
@@ -145,7 +148,8 @@ final class LegacyEventParser implements Serializable {
 
     if (!UUID_PATTERN.matcher(eventId).matches()) {
       throw new Rejection(
-          DeadLetterReason.INVALID_EVENT_ID, "event_id '" + abbreviate(eventId) + "' is not a UUID");
+          DeadLetterReason.INVALID_EVENT_ID,
+          "event_id '" + printable(abbreviate(eventId)) + "' is not a UUID");
     }
 
     Instant clientTimestamp = parseTimestamp("client_timestamp", clientTimestampNode);
@@ -234,7 +238,9 @@ final class LegacyEventParser implements Serializable {
 
   /**
    * The identifier rule, in Unicode's terms: general category Cc (C0, DEL, C1), Zl and Zp (U+2028,
-   * U+2029), and the embedding, override and isolate bidirectional classes are refused.
+   * U+2029), Cs (a surrogate code point, which {@code String.codePoints()} yields only for a
+   * surrogate that is not half of a pair), and the embedding, override and isolate bidirectional
+   * classes are refused.
    */
   private static void checkIdentifier(String field, @Nullable String value, int limit)
       throws Rejection {
@@ -270,6 +276,8 @@ final class LegacyEventParser implements Serializable {
       case Character.LINE_SEPARATOR:
       case Character.PARAGRAPH_SEPARATOR:
         return "line or paragraph separator";
+      case Character.SURROGATE:
+        return "unpaired surrogate";
       default:
         break;
     }
@@ -329,7 +337,7 @@ final class LegacyEventParser implements Serializable {
           "field '"
               + field
               + "' is '"
-              + abbreviate(text)
+              + printable(abbreviate(text))
               + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
     }
   }
@@ -370,5 +378,23 @@ final class LegacyEventParser implements Serializable {
 
   private static String abbreviate(String text) {
     return text.length() <= 64 ? text : text.substring(0, 61) + "...";
+  }
+
+  /**
+   * A value as a message quotes it: each code point the identifier rule refuses (an unpaired
+   * surrogate is one) written as a backslash, u and four upper-case hex digits.
+   */
+  private static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    text.codePoints()
+        .forEach(
+            cp -> {
+              if (forbiddenKind(cp) == null) {
+                out.appendCodePoint(cp);
+              } else {
+                out.append(String.format(Locale.ROOT, "\\u%04X", cp));
+              }
+            });
+    return out.toString();
   }
 }

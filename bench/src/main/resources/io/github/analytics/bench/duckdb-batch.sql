@@ -27,6 +27,10 @@ CREATE OR REPLACE MACRO opt(t) AS
 -- The identifier rule: lengths in code points (length counts them), then one regular expression
 -- over the five values at once (concat_ws skips an absent app_version; its space is allowed) for a
 -- C0 or C1 control, DEL, U+2028/U+2029 or a bidirectional control.
+-- The rule's last clause, no unpaired surrogate, has no test here, as in classify.sql: a VARCHAR
+-- holds none, and json_valid is false for a document with a lone surrogate escape anywhere, so such
+-- a record is MALFORMED_JSON here (INVALID_IDENTIFIER or VALID to the pipeline). The generator
+-- writes none.
 CREATE OR REPLACE MACRO bad_idents(event_type, user_id, session_id, platform, app_version) AS
   length(event_type) > 128 OR length(user_id) > 256 OR length(session_id) > 256
     OR length(platform) > 64 OR length(app_version) > 64

@@ -22,7 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * record per rule of the README's "Parsing and dead letters" (first failing check wins, the cases of
  * transforms' ParseEventsTest), retried copies and two sessions. Not here: duplicate keys and
  * timestamps without an offset, which the pipeline dead-letters but DuckDB's json_valid and
- * TIMESTAMPTZ cast accept (the generator writes neither).
+ * TIMESTAMPTZ cast accept, and a lone surrogate escape, which the pipeline dead-letters in an
+ * identifier (INVALID_IDENTIFIER) and passes elsewhere but DuckDB's JSON reader refuses anywhere
+ * (MALFORMED_JSON); the generator writes none of them. An escaped surrogate pair is here: one
+ * character to both.
  */
 class DuckDbBaselineTest {
   private static final LocalDate DAY = LocalDate.parse("2026-11-27");
@@ -134,6 +137,9 @@ class DuckDbBaselineTest {
       // 128 code points of which 101 take two bytes, and ':', '|', '%': allowed
       {bytes(withId(payload("event_type", "\"" + ALLOWED_TYPE + "\""),
           "abababab-8a4e-4d55-9d2a-0b5f0f0c9e11")), "VALID"},
+      // an escaped surrogate pair is one character (an emoji), allowed; 128 of them fit
+      {bytes(withId(payload("event_type", "\"" + "\\ud83d\\ude00".repeat(128) + "\""),
+          "acacacac-8a4e-4d55-9d2a-0b5f0f0c9e11")), "VALID"},
       {bytes(payload("event_id", "\"not-a-uuid\"")), "INVALID_EVENT_ID"},
       {bytes(payload("event_id", "\"3f1c6a528a4e4d559d2a0b5f0f0c9e11\"")), "INVALID_EVENT_ID"},
       {bytes(payload("event_id", "\"{" + ID + "}\"")), "INVALID_EVENT_ID"},
@@ -167,13 +173,13 @@ class DuckDbBaselineTest {
 
     assertEquals(records.size(), result.records());
     assertEquals(expected, result.outcomes());
-    assertEquals(2, validInBad);
+    assertEquals(3, validInBad);
     assertEquals(bad.length - validInBad, result.deadLetters());
-    // A, B, C, D, the 16 KiB one and the long event type on the day; E the day before; copies
+    // A, B, C, D, the 16 KiB one and the two long event types on the day; E the day before; copies
     // counted once.
-    assertEquals(6, result.perMinuteTotal());
+    assertEquals(7, result.perMinuteTotal());
     assertEquals(1, result.ambiguous(), "C's copies have different event times");
-    // 10:00 (A, B, C, the 16 KiB one, the long event type) and 10:45 (D); E's session starts the
+    // 10:00 (A, B, C, the 16 KiB one, the long event types) and 10:45 (D); E's session starts the
     // day before.
     assertEquals(2, result.sessions());
   }

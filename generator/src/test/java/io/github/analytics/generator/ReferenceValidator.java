@@ -31,9 +31,14 @@ final class ReferenceValidator {
   /** The identifiers and their length limits in code points, in the order they are checked. */
   private static final Map<String, Integer> IDENTIFIER_LIMITS = identifierLimits();
 
-  /** C0 and C1 controls, DEL, the line and paragraph separators, the bidirectional controls. */
+  /**
+   * C0 and C1 controls, DEL, the line and paragraph separators, the bidirectional controls, and an
+   * unpaired surrogate: a regex reads a String by code points, so {@code \p{Cs}} matches a surrogate
+   * only where it is not half of a pair.
+   */
   private static final Pattern FORBIDDEN_IN_IDENTIFIERS =
-      Pattern.compile("[\\x{00}-\\x{1F}\\x{7F}-\\x{9F}\\x{2028}-\\x{202E}\\x{2066}-\\x{2069}]");
+      Pattern.compile(
+          "[\\x{00}-\\x{1F}\\x{7F}-\\x{9F}\\x{2028}-\\x{202E}\\x{2066}-\\x{2069}\\p{Cs}]");
 
   private final ObjectMapper mapper =
       new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);

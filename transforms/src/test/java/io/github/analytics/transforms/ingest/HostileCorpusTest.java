@@ -78,6 +78,11 @@ class HostileCorpusTest {
     assertEquals(entry.reason().name(), deadLetter.getReason(), deadLetter.getMessage());
     assertArrayEquals(entry.payload(), deadLetter.getPayload());
     assertEquals(entry.source(), deadLetter.getSource());
+    // No message carries a character an identifier may not hold, whatever value it quotes (the
+    // oracle's Unicode terms; an unpaired surrogate is one).
+    assertTrue(
+        deadLetter.getMessage().codePoints().allMatch(cp -> TreeEventParser.forbiddenKind(cp) == null),
+        deadLetter.getMessage());
     if (entry.reason() == DeadLetterReason.INVALID_IDENTIFIER) {
       // The message may be shown on a terminal: it never carries the offending characters.
       assertTrue(

@@ -234,6 +234,19 @@ class ParseEventsTest {
         List.of(" ", "~", "\u00a0", "\u2027", "\u202f", "\u2065", "\u206a", "\u200e", "\ufeff")) {
       cases.add(Arguments.of("event_type", "a" + allowed + "b", null));
     }
+    // Surrogates, escaped as JSON writes them: one that is not half of a pair (a high one then a
+    // low one) is no character and refused, wherever it stands; a pair is one character, allowed.
+    for (String field : List.of("user_id", "session_id")) {
+      cases.add(Arguments.of(field, "u42\\ud83d", DeadLetterReason.INVALID_IDENTIFIER)); // high, last
+      cases.add(Arguments.of(field, "\\ud800u42", DeadLetterReason.INVALID_IDENTIFIER)); // high, no low
+      cases.add(Arguments.of(field, "u\\ude0042", DeadLetterReason.INVALID_IDENTIFIER)); // low alone
+      cases.add(Arguments.of(field, "\\ude00\\ud83d", DeadLetterReason.INVALID_IDENTIFIER)); // reversed
+      cases.add(Arguments.of(field, "\\ud83d\\ud83d\\ude00", DeadLetterReason.INVALID_IDENTIFIER));
+      cases.add(Arguments.of(field, "\\ud83d\\ude00\\ude00", DeadLetterReason.INVALID_IDENTIFIER));
+      cases.add(Arguments.of(field, "u\\ud83d\\ude00", null)); // a pair: one emoji
+      cases.add(Arguments.of(field, "\\ud800\\udc00\\udbff\\udfff", null)); // U+10000, U+10FFFF
+      cases.add(Arguments.of(field, "u😀", null)); // the same emoji as raw UTF-8
+    }
     cases.add(Arguments.of("event_type", "Order Completed", null));
     cases.add(Arguments.of("event_type", "Checkout: Step 1 | 50% off", null));
     cases.add(Arguments.of("event_type", "Bestellung abgeschlossen ✓", null));
@@ -281,6 +294,19 @@ class ParseEventsTest {
         "field 'session_id' holds the line or paragraph separator U+2028 at character 2; identifiers"
             + " must be printable",
         parse(payload("session_id", "\"s\\u2028\"")).deadLetter.getMessage());
+    // An unpaired surrogate: its position counts a pair as one character, the value is not shown.
+    assertEquals(
+        "field 'user_id' holds the unpaired surrogate U+D83D at character 4; identifiers must be"
+            + " printable",
+        parse(payload("user_id", "\"u42\\ud83d\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'session_id' holds the unpaired surrogate U+DE00 at character 2; identifiers must be"
+            + " printable",
+        parse(payload("session_id", "\"\\ud83d\\ude00\\ude00\\ud83d\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'session_id' holds the unpaired surrogate U+DE00 at character 2; identifiers must be"
+            + " printable",
+        parse(payload("session_id", "\"😀\\ude00\\ud83d\"")).deadLetter.getMessage());
     // Too long and a control character: the length is reported.
     assertEquals(
         "field 'app_version' is 65 characters long; the limit is 64",
@@ -299,6 +325,35 @@ class ParseEventsTest {
     assertEquals(
         DeadLetterReason.INVALID_IDENTIFIER.name(),
         parse(payload("user_id", "\"\\u0007\"").replace(ID, "not-a-uuid")).deadLetter.getReason());
+  }
+
+  @Test
+  void messagesQuoteValuesWithTheirControlCharactersEscaped() {
+    // An ESC in event_id (the hostile corpus's identifiers-60), a bidirectional override and an
+    // unpaired surrogate: written as escapes, upper case; other characters, an emoji, stay.
+    assertEquals(
+        "event_id '3f1c6a52-8a4e-4d55-9d2a-0b5f0f0c9e1\\u001B[31m' is not a UUID",
+        parse(payload("event_id", "\"3f1c6a52-8a4e-4d55-9d2a-0b5f0f0c9e1\\u001b[31m\""))
+            .deadLetter
+            .getMessage());
+    assertEquals(
+        "event_id 'é😀\\u202E\\uD800\\u0085x' is not a UUID",
+        parse(payload("event_id", "\"é😀\\u202e\\ud800\\u0085x\"")).deadLetter.getMessage());
+    assertEquals(
+        "field 'client_timestamp' is '2026-11-27T10:00:00Z\\u2066\\u000A', not an ISO-8601"
+            + " timestamp with an offset such as 2026-11-27T10:15:30.123Z",
+        parse(payload("client_timestamp", "\"2026-11-27T10:00:00Z\\u2066\\n\""))
+            .deadLetter
+            .getMessage());
+    // Cut to 61 chars first: an emoji cut in two leaves its high surrogate, unpaired.
+    assertEquals(
+        "event_id '" + "x".repeat(60) + "\\uD83D...' is not a UUID",
+        parse(payload("event_id", "\"" + "x".repeat(60) + "😀" + "y".repeat(10) + "\""))
+            .deadLetter
+            .getMessage());
+    // A token Jackson quotes in a MALFORMED_JSON message.
+    String message = parse("{\"event_id\":tru\u001b}").deadLetter.getMessage();
+    assertTrue(message.startsWith("not valid JSON: Unrecognized token 'tru\\u001B'"), message);
   }
 
   @Test
