@@ -129,7 +129,7 @@ final class EventParser implements Serializable {
     String notJson = StreamingEventReader.read(payload, f);
     if (notJson != null) {
       // Jackson's message may quote a token or a character of the payload.
-      throw new Rejection(DeadLetterReason.MALFORMED_JSON, printable(notJson));
+      throw new Rejection(DeadLetterReason.MALFORMED_JSON, Identifiers.printable(notJson));
     }
     return f;
   }
@@ -166,7 +166,7 @@ final class EventParser implements Serializable {
     if (f.eventIdForm == NOT_UUID) {
       throw new Rejection(
           DeadLetterReason.INVALID_EVENT_ID,
-          "event_id '" + printable(abbreviate(eventId)) + "' is not a UUID");
+          "event_id '" + Identifiers.printable(abbreviate(eventId)) + "' is not a UUID");
     }
 
     Instant clientTimestamp = timestamp(f, CLIENT_TIMESTAMP);
@@ -250,80 +250,12 @@ final class EventParser implements Serializable {
   static final int MAX_PLATFORM_LENGTH = 64;
   static final int MAX_APP_VERSION_LENGTH = 64;
 
-  /**
-   * An identifier is at most {@code maxLength} code points long, then holds no control character:
-   * C0 (U+0000-U+001F), DEL, C1 (U+0080-U+009F), the line and paragraph separators (U+2028,
-   * U+2029) and the bidirectional controls (U+202A-U+202E, U+2066-U+2069), which can break a log
-   * line or reorder the text around them on a terminal or a dashboard, and no unpaired surrogate
-   * (a JSON escape in U+D800-U+DFFF on its own: no character, and no UTF-8 for it, so the event
-   * coder writes it as '?' and two user ids become one; DuckDB refuses it). A high surrogate followed
-   * by a low one is one supplementary character (an emoji) and allowed, as is every other character.
-   * One pass over the chars and no allocation unless the value is rejected: every record of both
-   * layers goes through here. The message names the field and the character's position, never the
-   * value.
-   */
+  /** Rejects an identifier that breaks {@link Identifiers}' rule. */
   private static void checkIdentifier(int field, String value, int maxLength) throws Rejection {
-    int length = value.length();
-    // A code point is one or two chars: only a value of more chars than the limit can be too long.
-    if (length > maxLength) {
-      int codePoints = value.codePointCount(0, length);
-      if (codePoints > maxLength) {
-        throw new Rejection(
-            DeadLetterReason.INVALID_IDENTIFIER,
-            "field '"
-                + NAMES[field]
-                + "' is "
-                + codePoints
-                + " characters long; the limit is "
-                + maxLength);
-      }
+    String violation = Identifiers.violation(NAMES[field], value, maxLength);
+    if (violation != null) {
+      throw new Rejection(DeadLetterReason.INVALID_IDENTIFIER, violation);
     }
-    for (int i = 0; i < length; i++) {
-      char c = value.charAt(i);
-      if (c >= 0x20 && c < 0x7f) {
-        continue;
-      }
-      if (Character.isHighSurrogate(c)
-          && i + 1 < length
-          && Character.isLowSurrogate(value.charAt(i + 1))) {
-        i++; // a pair: one supplementary character, allowed
-        continue;
-      }
-      String kind = forbiddenKind(c);
-      if (kind != null) {
-        throw new Rejection(
-            DeadLetterReason.INVALID_IDENTIFIER,
-            "field '"
-                + NAMES[field]
-                + "' holds the "
-                + kind
-                + " "
-                + String.format(Locale.ROOT, "U+%04X", (int) c)
-                + " at character "
-                + (value.codePointCount(0, i) + 1)
-                + "; identifiers must be printable");
-      }
-    }
-  }
-
-  /**
-   * What a character forbidden in identifiers is, or null when it is allowed; a surrogate is
-   * forbidden when it stands alone, which only its neighbours tell (see {@link #checkIdentifier}).
-   */
-  static @Nullable String forbiddenKind(char c) {
-    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
-      return "control character";
-    }
-    if (c == 0x2028 || c == 0x2029) {
-      return "line or paragraph separator";
-    }
-    if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
-      return "bidirectional control";
-    }
-    if (Character.isSurrogate(c)) {
-      return "unpaired surrogate";
-    }
-    return null;
   }
 
   /**
@@ -384,7 +316,7 @@ final class EventParser implements Serializable {
           "field '"
               + NAMES[field]
               + "' is '"
-              + printable(abbreviate(text))
+              + Identifiers.printable(abbreviate(text))
               + "', not an ISO-8601 timestamp with an offset such as 2026-11-27T10:15:30.123Z");
     }
     return inYears(field, millis);
@@ -447,43 +379,5 @@ final class EventParser implements Serializable {
 
   private static String abbreviate(String text) {
     return text.length() <= 64 ? text : text.substring(0, 61) + "...";
-  }
-
-  /**
-   * {@code text} as a message may quote it: every character an identifier may not hold (the
-   * controls, U+2028/U+2029, the bidirectional controls, an unpaired surrogate) written as a
-   * backslash, {@code u} and its four hex digits in upper case (ESC as {@code u001B} after the
-   * backslash), so
-   * that no message carries an ANSI escape or a bidirectional override to a log, a terminal or a
-   * dashboard. Nothing else changes; the text itself when there is nothing to write so, as nearly
-   * always.
-   */
-  static String printable(String text) {
-    int length = text.length();
-    StringBuilder out = null;
-    for (int i = 0; i < length; i++) {
-      char c = text.charAt(i);
-      boolean pair =
-          Character.isHighSurrogate(c)
-              && i + 1 < length
-              && Character.isLowSurrogate(text.charAt(i + 1));
-      if (pair || (c >= 0x20 && c < 0x7f) || forbiddenKind(c) == null) {
-        if (out != null) {
-          out.append(c);
-          if (pair) {
-            out.append(text.charAt(i + 1));
-          }
-        }
-        if (pair) {
-          i++;
-        }
-        continue;
-      }
-      if (out == null) {
-        out = new StringBuilder(length + 16).append(text, 0, i);
-      }
-      out.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
-    }
-    return out == null ? text : out.toString();
   }
 }

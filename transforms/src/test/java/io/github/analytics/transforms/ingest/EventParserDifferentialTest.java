@@ -649,7 +649,7 @@ class EventParserDifferentialTest {
     for (int c = 0; c <= Character.MAX_CODE_POINT; c++) {
       String expected = TreeEventParser.forbiddenKind(c);
       if (c <= 0xffff) {
-        assertEquals(expected, EventParser.forbiddenKind((char) c), String.format("U+%04X", c));
+        assertEquals(expected, Identifiers.forbiddenKind((char) c), String.format("U+%04X", c));
       } else {
         assertNull(expected, String.format("U+%04X", c));
       }
