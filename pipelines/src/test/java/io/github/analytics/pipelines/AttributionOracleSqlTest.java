@@ -3,14 +3,11 @@ package io.github.analytics.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -127,7 +124,7 @@ class AttributionOracleSqlTest {
         insert.execute();
       }
     }
-    runScript(s, "/WarehouseAnalyticsTest/attribution.sql");
+    SqlScripts.run(s, "/WarehouseAnalyticsTest/attribution.sql");
   }
 
   @AfterAll
@@ -286,34 +283,12 @@ class AttributionOracleSqlTest {
     }
   }
 
-  private static void runScript(Statement statement, String resource) throws Exception {
-    String sql;
-    try (InputStream in = AttributionOracleSqlTest.class.getResourceAsStream(resource)) {
-      assertTrue(in != null, resource);
-      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    for (String part : sql.split(";\\s*\\n")) {
-      if (!part.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
-        statement.execute(part);
-      }
-    }
-  }
-
   private static long queryLong(String sql) throws Exception {
-    try (ResultSet rs = s.executeQuery(sql)) {
-      assertTrue(rs.next(), sql);
-      return rs.getLong(1);
-    }
+    return SqlScripts.queryLong(s, sql);
   }
 
   /** The values of a one-column query, joined with ','. */
   private static String rows(String sql) throws Exception {
-    List<String> values = new ArrayList<>();
-    try (ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-    }
-    return String.join(",", values);
+    return SqlScripts.column(s, sql, ",");
   }
 }

@@ -11,8 +11,6 @@ import io.github.analytics.generator.MmdbWriter;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -73,25 +71,25 @@ class BatchPipelineTest {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = c.createStatement()) {
       s.execute("SET TimeZone = 'UTC'");
-      runScript(s, "/BatchPipelineTest/classify.sql");
-      expectedRecords = queryLong(s, "SELECT count(*) FROM oracle");
-      expectedValidRecords = queryLong(s, "SELECT count(*) FROM oracle WHERE outcome = 'VALID'");
+      SqlScripts.run(s, "/BatchPipelineTest/classify.sql", placeholders());
+      expectedRecords = SqlScripts.queryLong(s, "SELECT count(*) FROM oracle");
+      expectedValidRecords = SqlScripts.queryLong(s, "SELECT count(*) FROM oracle WHERE outcome = 'VALID'");
       expectedAllDeadLetters = expectedRecords - expectedValidRecords;
       // An event belongs to the day of its event time, wherever it was archived.
       s.execute("CREATE TABLE unique_events AS SELECT event_id, any_value(event_type) AS event_type,"
           + " any_value(user_id) AS user_id, any_value(properties) AS properties,"
           + " any_value(platform) AS platform, any_value(app_version) AS app_version,"
           + " min(event_time) AS event_time FROM oracle WHERE outcome = 'VALID' GROUP BY event_id");
-      expectedUniqueEvents = queryLong(s, "SELECT count(*) FROM unique_events");
+      expectedUniqueEvents = SqlScripts.queryLong(s, "SELECT count(*) FROM unique_events");
       expectedByType = groupCount(s, "SELECT event_type, count(*) FROM unique_events"
           + " WHERE CAST(event_time AS DATE) = DATE '" + DAY + "' GROUP BY 1");
-      expectedEventsForOtherDays = queryLong(s, "SELECT count(*) FROM unique_events"
+      expectedEventsForOtherDays = SqlScripts.queryLong(s, "SELECT count(*) FROM unique_events"
           + " WHERE CAST(event_time AS DATE) <> DATE '" + DAY + "'");
       // A dead letter belongs to the day it arrived.
       expectedDeadLetters = groupCount(s, "SELECT outcome, count(*) FROM oracle WHERE outcome <> 'VALID'"
           + " AND CAST(received_at AS DATE) = DATE '" + DAY + "' GROUP BY 1");
-      runScript(s, "/BatchPipelineTest/metrics.sql");
-      ambiguous = queryLong(s, "SELECT count(*) FROM ambiguous");
+      SqlScripts.run(s, "/BatchPipelineTest/metrics.sql", placeholders());
+      ambiguous = SqlScripts.queryLong(s, "SELECT count(*) FROM ambiguous");
       expectedPerMinute = groupCount(s, "SELECT event_type || '|' || platform || '|' || "
           + MINUTE_KEY.formatted("minute") + ", n FROM expected_per_minute");
       expectedErrorsPerVersion = groupCount(s, "SELECT app_version || '|' || platform || '|' || "
@@ -136,7 +134,7 @@ class BatchPipelineTest {
           groupCount(s, "SELECT event_type, count(*) FROM events GROUP BY 1"), "events by type");
       assertEquals(expectedDeadLetters,
           groupCount(s, "SELECT reason, count(*) FROM dead_letters GROUP BY 1"), "dead letters by reason");
-      assertEquals(0, queryLong(s,
+      assertEquals(0, SqlScripts.queryLong(s,
           "SELECT count(*) FROM (SELECT event_id FROM events GROUP BY 1 HAVING count(*) > 1)"),
           "no event_id twice");
       // Geolocation agrees with the generator's own IP table, for every address seen.
@@ -153,7 +151,7 @@ class BatchPipelineTest {
         }
         assertTrue(checked > 100, "checked " + checked + " addresses");
       }
-      assertEquals(0, queryLong(s, "SELECT count(*) FROM events WHERE device_type IS NULL OR os IS NULL"));
+      assertEquals(0, SqlScripts.queryLong(s, "SELECT count(*) FROM events WHERE device_type IS NULL OR os IS NULL"));
       assertMetricsMatchOracle(s);
     }
     assertEquals(expectedRecords, result.counter(PipelineCounters.PARSE_INPUT), "records read");
@@ -229,23 +227,6 @@ class BatchPipelineTest {
   /** Renders a timestamp column as its UTC minute, the same on both sides of a comparison. */
   private static final String MINUTE_KEY = "strftime(CAST(%s AS TIMESTAMP), '%%Y-%%m-%%dT%%H:%%M')";
 
-  /** Runs a SQL script from the test resources, with the archive, the days read and the day filled in. */
-  private static void runScript(Statement s, String resource) throws Exception {
-    String sql;
-    try (InputStream in = BatchPipelineTest.class.getResourceAsStream(resource)) {
-      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8)
-          .replace("{archive}", archive.toString())
-          .replace("{from}", DAY.toString())
-          // The day and the late-arrival partition after it, as the pipeline reads them.
-          .replace("{to}", DAY.plusDays(1).toString())
-          .replace("{day}", DAY.toString());
-    }
-    for (String statement : sql.split(";\\s*\\n")) {
-      if (!statement.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
-        s.execute(statement);
-      }
-    }
-  }
 
   /**
    * Two keyed counts agree, up to {@code slack} events that may each have moved from one key to
@@ -274,16 +255,17 @@ class BatchPipelineTest {
   private static long queryLateArrivals() throws Exception {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = c.createStatement()) {
-      return queryLong(s, "SELECT count(*) FROM read_parquet('" + archive
+      return SqlScripts.queryLong(s, "SELECT count(*) FROM read_parquet('" + archive
           + "/dt=" + DAY.plusDays(1) + "/hour=*/*.parquet')");
     }
   }
 
-  private static long queryLong(Statement s, String sql) throws Exception {
-    try (ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    }
+
+  /** The archive, the days read and the day, as the SQL scripts name them. */
+  private static Map<String, String> placeholders() {
+    return Map.of("archive", archive.toString(), "from", DAY.toString(),
+        // The day and the late-arrival partition after it, as the pipeline reads them.
+        "to", DAY.plusDays(1).toString(), "day", DAY.toString());
   }
 
   private static Map<String, Long> groupCount(Statement s, String sql) throws Exception {

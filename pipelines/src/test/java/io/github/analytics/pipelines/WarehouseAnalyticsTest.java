@@ -8,8 +8,6 @@ import io.github.analytics.generator.EventGenerator;
 import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.MmdbWriter;
 import io.github.analytics.transforms.PipelineCounters;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -118,8 +116,8 @@ class WarehouseAnalyticsTest {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + dir.resolve(db));
         Statement s = c.createStatement()) {
       s.execute("SET TimeZone = 'UTC'");
-      runScript(s, "/WarehouseAnalyticsTest/oracle.sql");
-      runScript(s, "/WarehouseAnalyticsTest/attribution.sql");
+      SqlScripts.run(s, "/WarehouseAnalyticsTest/oracle.sql");
+      SqlScripts.run(s, "/WarehouseAnalyticsTest/attribution.sql");
       assertTrue(count(s, "SELECT count(*) FROM oracle_retention_daily WHERE cohort_type = 'first_time'"
           + " AND day_n > 0 AND retained > 0") > 20, "returning users in first-time cohorts");
       assertTrue(count(s, "SELECT count(*) FROM oracle_user_lifecycle WHERE resurrecting_users > 0")
@@ -195,15 +193,4 @@ class WarehouseAnalyticsTest {
     return out.toString();
   }
 
-  private static void runScript(Statement s, String resource) throws Exception {
-    String sql;
-    try (InputStream in = WarehouseAnalyticsTest.class.getResourceAsStream(resource)) {
-      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    for (String statement : sql.split(";\\s*\\n")) {
-      if (!statement.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
-        s.execute(statement);
-      }
-    }
-  }
 }

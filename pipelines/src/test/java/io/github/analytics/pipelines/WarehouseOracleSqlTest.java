@@ -3,8 +3,6 @@ package io.github.analytics.pipelines;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -77,7 +75,7 @@ class WarehouseOracleSqlTest {
       rows.add("('e" + i + "', '" + f[0] + "', '" + f[1] + "', TIMESTAMPTZ '" + f[2] + "')");
     }
     s.execute("INSERT INTO events VALUES " + String.join(", ", rows));
-    runScript(s, "/WarehouseAnalyticsTest/oracle.sql");
+    SqlScripts.run(s, "/WarehouseAnalyticsTest/oracle.sql");
   }
 
   @AfterAll
@@ -267,25 +265,7 @@ class WarehouseOracleSqlTest {
         + " WHERE cohort_type = 'first_time' AND day_n = 0"));
   }
 
-  private static void runScript(Statement statement, String resource) throws Exception {
-    String sql;
-    try (InputStream in = WarehouseOracleSqlTest.class.getResourceAsStream(resource)) {
-      assertTrue(in != null, resource);
-      sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    for (String part : sql.split(";\\s*\\n")) {
-      if (!part.replaceAll("(?m)^\\s*--.*$", "").isBlank()) {
-        statement.execute(part);
-      }
-    }
-  }
 
-  private static long queryLong(String sql) throws Exception {
-    try (ResultSet rs = s.executeQuery(sql)) {
-      assertTrue(rs.next(), sql);
-      return rs.getLong(1);
-    }
-  }
 
   /** The single value of a one-row, one-column query, as a string. */
   private static String row(String sql) throws Exception {
@@ -297,14 +277,12 @@ class WarehouseOracleSqlTest {
     }
   }
 
+  private static long queryLong(String sql) throws Exception {
+    return SqlScripts.queryLong(s, sql);
+  }
+
   /** The values of a one-column query, joined with '|'. */
   private static String rows(String sql) throws Exception {
-    List<String> values = new ArrayList<>();
-    try (ResultSet rs = s.executeQuery(sql)) {
-      while (rs.next()) {
-        values.add(rs.getString(1));
-      }
-    }
-    return String.join("|", values);
+    return SqlScripts.column(s, sql, "|");
   }
 }
