@@ -93,11 +93,22 @@ public final class UserTouchpoints extends MetricTransform<Event> {
 
   /** The channel of a touchpoint's properties, or null when they hold none. */
   static String @Nullable [] channel(String properties, AnalyticsSettings keys) {
+    return channel(properties, keys, names(keys));
+  }
+
+  /** The property names a touchpoint is read from. */
+  private static Set<String> names(AnalyticsSettings keys) {
+    return Set.copyOf(
+        List.of(keys.sourceKey(), keys.mediumKey(), keys.campaignKey(), keys.referrerKey()));
+  }
+
+  /** As {@link #channel(String, AnalyticsSettings)}, with {@code names} built once by the caller. */
+  private static String @Nullable [] channel(
+      String properties, AnalyticsSettings keys, Set<String> names) {
     if (!properties.contains(keys.sourceKey()) && !properties.contains(keys.referrerKey())) {
       return null;
     }
-    Map<String, String> values = TopLevelProperties.readStrings(properties,
-        Set.copyOf(List.of(keys.sourceKey(), keys.mediumKey(), keys.campaignKey(), keys.referrerKey())));
+    Map<String, String> values = TopLevelProperties.readStrings(properties, names);
     if (values == null) {
       return null;
     }
@@ -157,14 +168,16 @@ public final class UserTouchpoints extends MetricTransform<Event> {
   private static final class RowsFn extends DoFn<Event, Row> {
     private static final long serialVersionUID = 1L;
     private final AnalyticsSettings keys;
+    private final Set<String> names;
 
     RowsFn(AnalyticsSettings keys) {
       this.keys = keys;
+      this.names = names(keys);
     }
 
     @ProcessElement
     public void process(@Element Event event, OutputReceiver<Row> out) {
-      String[] channel = channel(event.getProperties(), keys);
+      String[] channel = channel(event.getProperties(), keys, names);
       if (channel != null) {
         out.output(Row.withSchema(SCHEMA).attachValues(event.getEventTimestamp(), event.getUserId(),
             event.getEventId(), TOUCHPOINT, 0.0, channel[0], channel[1], channel[2]));
