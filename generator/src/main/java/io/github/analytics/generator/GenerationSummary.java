@@ -45,7 +45,7 @@ public final class GenerationSummary {
     this.duplicates = duplicates;
     this.anomalyErrors = anomalyErrors;
     EnumMap<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
-    for (DeadLetterReason reason : DeadLetterReason.values()) {
+    for (DeadLetterReason reason : DeadLetterReason.RECORD_CHECKS) {
       reasons.put(reason, malformedByReason.getOrDefault(reason, 0L));
     }
     this.malformedByReason = Collections.unmodifiableMap(reasons);

@@ -56,7 +56,7 @@ final class SummaryAccumulator {
     TreeMap<String, Long> types = new TreeMap<>();
     validByType.forEach((type, count) -> types.put(type, count[0]));
     EnumMap<DeadLetterReason, Long> reasons = new EnumMap<>(DeadLetterReason.class);
-    for (DeadLetterReason reason : DeadLetterReason.values()) {
+    for (DeadLetterReason reason : DeadLetterReason.RECORD_CHECKS) {
       reasons.put(reason, malformed[reason.ordinal()]);
     }
     TreeMap<Instant, Long> hours = new TreeMap<>();

@@ -2,13 +2,18 @@ package io.github.analytics.pipelines;
 
 import io.github.analytics.transforms.warehouse.DayRange;
 import io.github.analytics.transforms.warehouse.UserActivityDaily;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import io.github.analytics.pipelines.io.StepFailureLog;
 import io.github.analytics.pipelines.io.ArchiveSource;
+import io.github.analytics.pipelines.io.StepFailureLog;
 import io.github.analytics.pipelines.io.BigQueryWarehouse;
+import io.github.analytics.pipelines.io.StepFailureLog;
 import io.github.analytics.pipelines.io.DuckDbWarehouse;
+import io.github.analytics.pipelines.io.StepFailureLog;
 import io.github.analytics.pipelines.io.WarehouseSink;
 import io.github.analytics.pipelines.options.AnalyticsOptions;
 import io.github.analytics.pipelines.options.DateRange;
@@ -26,6 +31,7 @@ import io.github.analytics.transforms.metrics.MetricCatalog;
 import io.github.analytics.transforms.metrics.MetricConfig;
 import io.github.analytics.transforms.metrics.MetricDefinition;
 import io.github.analytics.transforms.metrics.WindowPolicy;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import java.time.LocalDate;
@@ -34,6 +40,7 @@ import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -172,9 +179,6 @@ public final class BatchPipeline {
             .apply("KeepEventDays", KeepDays.counting(
                 range, Event::getEventTimestamp, EVENTS_FOR_OTHER_DAYS, EVENTS_WRITTEN));
     warehouse.write(EVENTS_TABLE, "event_timestamp", withSchema(eventDays));
-    warehouse.write(DEAD_LETTERS_TABLE, "received_at",
-        analyzed.deadLetters().apply("KeepDeadLetterDays",
-            KeepDays.of(range, DeadLetter::getReceivedAt, DEAD_LETTERS_FOR_OTHER_DAYS)));
     for (MetricDefinition metric : MetricCatalog.all()) {
       writeMetric(warehouse, metric, outputs.get(metric.name()), range, metrics);
     }
@@ -188,9 +192,19 @@ public final class BatchPipeline {
       history.put(table.name(), warehouse.readHistory(
           pipeline, table.name(), table.schema(), table.dayColumn(), read, range));
     }
+    List<PCollection<DeadLetter>> stepFailures = new ArrayList<>();
+    stepFailures.add(analyzed.stepFailures());
     PCollectionRowTuple analytics =
         ApplyMetricCatalog.applyWarehouse(MetricCatalog.warehouse(), metrics.withRunDays(run),
-            analyzed.events(), history, warehouse.readFirstSeen(pipeline, range));
+            analyzed.events(), history, warehouse.readFirstSeen(pipeline, range), stepFailures);
+    // 5. The records refused, to their table; the events a step threw on (the analytics' steps
+    //    included) to the job's log: they are events, counted as such (see StepFailureLog).
+    warehouse.write(DEAD_LETTERS_TABLE, "received_at",
+        analyzed.deadLetters().apply("KeepDeadLetterDays",
+            KeepDays.of(range, DeadLetter::getReceivedAt, DEAD_LETTERS_FOR_OTHER_DAYS)));
+    PCollectionList.of(stepFailures)
+        .apply("AllStepFailures", Flatten.pCollections())
+        .apply("LogStepFailures", StepFailureLog.of());
     for (MetricDefinition metric : MetricCatalog.warehouse()) {
       writeMetric(warehouse, metric, analytics.get(metric.name()), range, metrics);
     }

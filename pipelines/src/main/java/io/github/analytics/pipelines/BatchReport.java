@@ -42,13 +42,20 @@ public final class BatchReport {
     boolean any = false;
     for (DeadLetterReason reason : DeadLetterReason.values()) {
       long n = result.counter(PipelineCounters.deadLetterCounterName(reason));
-      if (n > 0) {
+      if (n > 0 && reason.isRecordRefused()) {
         out.append(row("  " + reason.name(), n, result.deadLetters()));
         any = true;
       }
     }
     if (!any) {
       out.append("  none\n");
+    }
+    long stepFailed = result.stepFailures();
+    if (stepFailed > 0) {
+      out.append(String.format(Locale.ROOT,
+          "  WARNING: a step threw on %,d valid event(s) (STEP_FAILED): each is written as an event but"
+              + " left out of that step. The dead letters name the step and the exception.%n",
+          stepFailed));
     }
     // Enrichment runs on every unique event read, including the late-arrival days'.
     long enriched = result.counter(PipelineCounters.PARSE_VALID)

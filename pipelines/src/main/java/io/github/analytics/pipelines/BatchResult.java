@@ -32,13 +32,23 @@ public record BatchResult(
     return counters.getOrDefault(name, 0L);
   }
 
-  /** Dead letters of all partitions read, including the late-arrival ones. */
+  /**
+   * Records refused, of all partitions read, including the late-arrival ones: the dead letters of
+   * every reason but {@code STEP_FAILED} (those are events, counted as such).
+   */
   public long deadLetters() {
     long total = 0;
     for (DeadLetterReason reason : DeadLetterReason.values()) {
-      total += counter(PipelineCounters.deadLetterCounterName(reason));
+      if (reason.isRecordRefused()) {
+        total += counter(PipelineCounters.deadLetterCounterName(reason));
+      }
     }
     return total;
+  }
+
+  /** Valid events a step after the parser threw on, each left out of that step only. */
+  public long stepFailures() {
+    return counter(PipelineCounters.deadLetterCounterName(DeadLetterReason.STEP_FAILED));
   }
 
   /**

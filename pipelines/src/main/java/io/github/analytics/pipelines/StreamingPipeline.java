@@ -148,12 +148,17 @@ public final class StreamingPipeline {
     PCollection<Event> events = analyzed.events();
     PCollectionRowTuple outputs = analyzed.metrics();
 
-    // 4. Dead letters to their topic.
+    // 4. Dead letters to their topic: the records refused, and the events a step threw on.
     if (!isBlank(options.getDeadLetterTopic())) {
       analyzed
           .deadLetters()
           .apply(
               "DeadLettersToKafka",
+              KafkaSinks.deadLetters(options.getBootstrapServers(), options.getDeadLetterTopic()));
+      analyzed
+          .stepFailures()
+          .apply(
+              "StepFailuresToKafka",
               KafkaSinks.deadLetters(options.getBootstrapServers(), options.getDeadLetterTopic()));
     }
 

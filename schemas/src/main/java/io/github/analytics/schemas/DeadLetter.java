@@ -52,6 +52,17 @@ public abstract class DeadLetter implements Serializable {
     return DeadLetterReason.valueOf(getReason());
   }
 
+  /** A dead letter of a step after the parser, whose payload is not the record as received. */
+  public static DeadLetter of(
+      byte[] payload,
+      DeadLetterReason reason,
+      String message,
+      String step,
+      Instant receivedAt,
+      @Nullable String source) {
+    return new AutoValue_DeadLetter(payload, reason.name(), message, step, receivedAt, source);
+  }
+
   public static DeadLetter of(
       RawEvent raw, DeadLetterReason reason, String message, String step) {
     return new AutoValue_DeadLetter(

@@ -9,13 +9,16 @@ import io.github.analytics.transforms.metrics.MetricConfig;
 import io.github.analytics.transforms.metrics.MetricDefinition;
 import io.github.analytics.transforms.users.UserMetric;
 import io.github.analytics.transforms.users.UserStage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.WithFailures;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionRowTuple;
+import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.PInput;
 import org.apache.beam.sdk.values.POutput;
@@ -76,28 +79,35 @@ public final class AnalyzeEvents extends PTransform<PCollection<RawEvent>, Analy
                 .withDeduplication(ingest.deduplicate().horizon())
                 .withEarlyFirings(config.policy().earlyFiringDelay()));
     PCollection<Event> events = perUser.get(UserStage.EVENTS).apply("EnrichEvents", ingest.enrich());
-    PCollectionRowTuple metrics = ApplyMetricCatalog.apply(catalog, config, events, perUser);
-    return new Result(raw.getPipeline(), events, parsed.failures(), metrics);
+    List<PCollection<DeadLetter>> stepFailures = new ArrayList<>();
+    stepFailures.add(perUser.get(UserStage.FAILURES));
+    PCollectionRowTuple metrics = ApplyMetricCatalog.apply(catalog, config, events, perUser, stepFailures);
+    return new Result(raw.getPipeline(), events, parsed.failures(),
+        PCollectionList.of(stepFailures).apply("StepFailures", Flatten.pCollections()), metrics);
   }
 
   /** The unique enriched events, the dead letters, and one collection of rows per metric. */
   public static final class Result implements POutput {
     private static final TupleTag<Event> EVENTS = new TupleTag<>("events");
     private static final TupleTag<DeadLetter> DEAD_LETTERS = new TupleTag<>("deadLetters");
+    private static final TupleTag<DeadLetter> STEP_FAILURES = new TupleTag<>("stepFailures");
 
     private final Pipeline pipeline;
     private final PCollection<Event> events;
     private final PCollection<DeadLetter> deadLetters;
+    private final PCollection<DeadLetter> stepFailures;
     private final PCollectionRowTuple metrics;
 
     private Result(
         Pipeline pipeline,
         PCollection<Event> events,
         PCollection<DeadLetter> deadLetters,
+        PCollection<DeadLetter> stepFailures,
         PCollectionRowTuple metrics) {
       this.pipeline = pipeline;
       this.events = events;
       this.deadLetters = deadLetters;
+      this.stepFailures = stepFailures;
       this.metrics = metrics;
     }
 
@@ -106,9 +116,19 @@ public final class AnalyzeEvents extends PTransform<PCollection<RawEvent>, Analy
       return events;
     }
 
-    /** Records that could not be parsed, with their reasons. */
+    /** Records that could not be parsed (or that the parser threw on), with their reasons. */
     public PCollection<DeadLetter> deadLetters() {
       return deadLetters;
+    }
+
+    /**
+     * Valid events a step after the parser threw on ({@code STEP_FAILED} dead letters), each left
+     * out of that step only; kept apart from {@link #deadLetters} because they are events, not
+     * refused records (and because a Flatten of the two lost records on Spark's batch runner, see
+     * the README's <i>Poison pills</i>).
+     */
+    public PCollection<DeadLetter> stepFailures() {
+      return stepFailures;
     }
 
     /** One collection of rows per metric of the catalog, under the metric's name. */
@@ -126,6 +146,7 @@ public final class AnalyzeEvents extends PTransform<PCollection<RawEvent>, Analy
       java.util.Map<TupleTag<?>, PValue> values = new java.util.LinkedHashMap<>();
       values.put(EVENTS, events);
       values.put(DEAD_LETTERS, deadLetters);
+      values.put(STEP_FAILURES, stepFailures);
       values.putAll(metrics.expand());
       return values;
     }

@@ -148,7 +148,21 @@ public final class ParseEvents
     @ProcessElement
     public void processElement(@Element RawEvent raw, MultiOutputReceiver out) {
       input.inc();
-      EventParser.Outcome outcome = parser.parse(raw);
+      EventParser.Outcome outcome;
+      try {
+        outcome = parser.parse(raw);
+      } catch (RuntimeException e) {
+        // A bug the record exposes: keep the record whole for a replay after the fix, and go on.
+        deadLetters.get(DeadLetterReason.PARSER_ERROR).inc();
+        out.get(DEAD_LETTERS).outputWithTimestamp(
+            DeadLetter.of(raw, DeadLetterReason.PARSER_ERROR,
+                "The parser threw " + e.getClass().getName()
+                    + (e.getMessage() == null ? "" : ": " + Identifiers.printable(e.getMessage()))
+                    + "; the record is kept as received, to replay once the parser is fixed",
+                EventParser.STEP),
+            raw.getReceivedAt());
+        return;
+      }
       if (outcome.event != null) {
         valid.inc();
         out.get(EVENTS).outputWithTimestamp(outcome.event, outcome.event.getEventTimestamp());

@@ -13,6 +13,7 @@ import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.joda.time.Duration;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollectionList;
+import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.users.UserMetric;
 import io.github.analytics.transforms.users.UserStage;
@@ -93,19 +94,33 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
    * perUser}, the output of a {@link UserStage} that ran {@link #userMetrics} (null if there are
    * none). Steps are named after the metrics, in the current scope.
    */
-  @SuppressWarnings("unchecked")
   public static PCollectionRowTuple apply(
       List<MetricDefinition> catalog,
       MetricConfig config,
       PCollection<Event> events,
       @Nullable PCollectionTuple perUser) {
+    return apply(catalog, config, events, perUser, new ArrayList<>());
+  }
+
+  /**
+   * As {@link #apply(List, MetricConfig, PCollection, PCollectionTuple)}, adding to {@code failures}
+   * the dead letters of the events the metrics' guarded steps threw on ({@link
+   * MetricTransform#failures}).
+   */
+  @SuppressWarnings("unchecked")
+  public static PCollectionRowTuple apply(
+      List<MetricDefinition> catalog,
+      MetricConfig config,
+      PCollection<Event> events,
+      @Nullable PCollectionTuple perUser,
+      List<PCollection<DeadLetter>> failures) {
     Map<String, PCollection<Row>> outputs = new LinkedHashMap<>();
     Set<String> names = new HashSet<>();
     for (MetricDefinition metric : catalog) {
       if (!names.add(metric.name())) {
         throw new IllegalArgumentException("The catalog lists metric '" + metric.name() + "' twice");
       }
-      MetricTransform<?> transform = metric.transform(config);
+      MetricTransform<?> transform = metric.transform(config).inDeadLettersAs(stepName(metric.name()));
       PCollection<Row> rows;
       if (metric.source() == null && transform instanceof PerUserMetric<?> perUserMetric) {
         if (perUser == null) {
@@ -129,6 +144,7 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
             "Metric '" + metric.name() + "' must output rows of its declared schema "
                 + metric.schema() + (rows.hasSchema() ? ", got " + rows.getSchema() : ", got no schema"));
       }
+      failures.addAll(transform.failures());
       outputs.put(metric.name(), rows);
     }
     PCollectionRowTuple tuple = PCollectionRowTuple.empty(events.getPipeline());
@@ -153,7 +169,8 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
       MetricConfig config,
       PCollection<Event> events,
       Map<String, PCollection<Row>> history,
-      PCollection<Row> firstSeenHistory) {
+      PCollection<Row> firstSeenHistory,
+      List<PCollection<DeadLetter>> failures) {
     DayRange run = config.runDays();
     if (run == null) {
       throw new IllegalArgumentException(
@@ -163,7 +180,7 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
     Map<String, PCollection<Row>> outputs = new LinkedHashMap<>();
     PCollection<UserHistory> histories = null;
     for (MetricDefinition metric : catalog) {
-      MetricTransform<?> transform = metric.transform(config);
+      MetricTransform<?> transform = metric.transform(config).inDeadLettersAs(stepName(metric.name()));
       PCollection<Row> rows;
       if (metric.overHistories()) {
         if (histories == null) {
@@ -183,6 +200,7 @@ public final class ApplyMetricCatalog extends PTransform<PCollection<Event>, PCo
         throw new IllegalStateException(
             "Metric '" + metric.name() + "' must output rows of its declared schema " + metric.schema());
       }
+      failures.addAll(transform.failures());
       outputs.put(metric.name(), rows);
     }
     PCollectionRowTuple tuple = PCollectionRowTuple.empty(events.getPipeline());

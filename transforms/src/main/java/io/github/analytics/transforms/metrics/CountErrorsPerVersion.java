@@ -6,16 +6,12 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.Filter;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
@@ -67,17 +63,25 @@ public final class CountErrorsPerVersion extends MetricTransform<Event> {
 
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
-    return events
-        .apply("Errors", Filter.by(e -> "error".equals(e.getEventType())))
-        .apply("Key", MapElements.into(
-                TypeDescriptors.kvs(TypeDescriptor.of(GroupKey.class), TypeDescriptors.longs()))
-            .via(e -> KV.of(GroupKey.of(e.getAppVersion(), e.getPlatform()), 1L)))
+    return perEvent(events, "ErrorsByVersion", new KeyFn())
         .setCoder(KvCoder.of(GroupKey.Coder.of(), VarLongCoder.of()))
         .apply("PerMinute",
             policy.<KV<GroupKey, Long>>window(FixedWindows.of(Duration.standardMinutes(1))))
         .apply("Count", CombineInBundles.<GroupKey, Long, Long, Long>of(Counting.fn(), Counting.fn()))
         .apply("ToRows", ParDo.of(new ToRowFn()))
         .setRowSchema(SCHEMA);
+  }
+
+  /** Each error event as a count of one for its (app version, platform). */
+  private static final class KeyFn extends PerEventFn<KV<GroupKey, Long>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void process(Event event, OutputReceiver<KV<GroupKey, Long>> out) {
+      if ("error".equals(event.getEventType())) {
+        out.output(KV.of(GroupKey.of(event.getAppVersion(), event.getPlatform()), 1L));
+      }
+    }
   }
 
   private static final class ToRowFn extends DoFn<KV<GroupKey, Long>, Row> {

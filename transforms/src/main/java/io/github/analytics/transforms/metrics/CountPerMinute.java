@@ -6,15 +6,12 @@ import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptor;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
@@ -69,15 +66,22 @@ public final class CountPerMinute extends MetricTransform<Event> {
 
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
-    return events
-        .apply("Key", MapElements.into(
-                TypeDescriptors.kvs(TypeDescriptor.of(GroupKey.class), TypeDescriptors.longs()))
-            .via(e -> KV.of(GroupKey.of(e.getEventType(), e.getPlatform(), e.getCountry()), 1L)))
+    return perEvent(events, "Key", new KeyFn())
         .setCoder(KvCoder.of(GroupKey.Coder.of(), VarLongCoder.of()))
         .apply("PerMinute", policy.<KV<GroupKey, Long>>window(FixedWindows.of(MINUTE)))
         .apply("Count", CombineInBundles.<GroupKey, Long, Long, Long>of(Counting.fn(), Counting.fn()))
         .apply("ToRows", ParDo.of(new ToRowFn()))
         .setRowSchema(SCHEMA);
+  }
+
+  /** Each event as a count of one for its (event type, platform, country). */
+  private static final class KeyFn extends PerEventFn<KV<GroupKey, Long>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void process(Event event, OutputReceiver<KV<GroupKey, Long>> out) {
+      out.output(KV.of(GroupKey.of(event.getEventType(), event.getPlatform(), event.getCountry()), 1L));
+    }
   }
 
   private static final class ToRowFn extends DoFn<KV<GroupKey, Long>, Row> {

@@ -7,7 +7,6 @@ import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.coders.VarLongCoder;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
@@ -16,7 +15,6 @@ import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
-import org.apache.beam.sdk.values.TypeDescriptors;
 import org.joda.time.Duration;
 
 /**
@@ -227,10 +225,7 @@ public final class DetectAnomalies extends MetricTransform<Event> {
       throw new IllegalArgumentException("The window must be positive, got " + window);
     }
     WindowPolicy onTimeOnly = policy.withoutEarlyFirings();
-    return events
-        .apply("EventTypes", MapElements
-            .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))
-            .via((Event e) -> KV.of(e.getEventType(), 1L)))
+    return perEvent(events, "EventTypes", new EventTypeFn())
         .setCoder(KvCoder.of(StringUtf8Coder.of(), VarLongCoder.of()))
         .apply("PerWindow", onTimeOnly.<KV<String, Long>>window(FixedWindows.of(window)))
         .apply("Count", CombineInBundles.<String, Long, Long, Long>of(Counting.fn(), Counting.fn()))
@@ -247,6 +242,16 @@ public final class DetectAnomalies extends MetricTransform<Event> {
   }
 
   /** Tags each count with its window's start, which the global window would otherwise lose. */
+  /** Each event as a count of one for its event type. */
+  static final class EventTypeFn extends PerEventFn<KV<String, Long>> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void process(Event event, OutputReceiver<KV<String, Long>> out) {
+      out.output(KV.of(event.getEventType(), 1L));
+    }
+  }
+
   static final class WithWindowStartFn extends DoFn<KV<String, Long>, KV<String, KV<Long, Long>>> {
     private static final long serialVersionUID = 1L;
 

@@ -4,6 +4,8 @@ import java.util.List;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import org.apache.beam.sdk.extensions.zetasketch.HllCount;
+import org.apache.beam.sdk.coders.KvCoder;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.DoFn;
@@ -107,8 +109,8 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
     PCollection<KV<String, byte[]>> sketches =
-        events
-            .apply("KeyByEventTypeAndAll", ParDo.of(new EventTypeUserFn()))
+        perEvent(events, "KeyByEventTypeAndAll", new EventTypeUserFn())
+            .setCoder(KvCoder.of(StringUtf8Coder.of(), StringUtf8Coder.of()))
             .apply("Hourly", policy.<KV<String, String>>window(FixedWindows.of(HOUR)))
             .apply("SketchPerType",
                 CombineInBundles.<String, String, byte[], byte[]>of(
@@ -122,14 +124,14 @@ public final class EstimateDistinctUsers extends MetricTransform<Event> {
    * (event_type, user_id) and ({@value #ALL_EVENT_TYPES}, user_id) per event; an event whose type is
    * the reserved total's name goes into the total only, and is counted.
    */
-  static final class EventTypeUserFn extends DoFn<Event, KV<String, String>> {
+  static final class EventTypeUserFn extends PerEventFn<KV<String, String>> {
     private static final long serialVersionUID = 1L;
 
     private final Counter reservedType =
         PipelineCounters.counter(PipelineCounters.DISTINCT_USERS_RESERVED_EVENT_TYPE);
 
-    @ProcessElement
-    public void process(@Element Event event, OutputReceiver<KV<String, String>> out) {
+    @Override
+    protected void process(Event event, OutputReceiver<KV<String, String>> out) {
       if (ALL_EVENT_TYPES.equals(event.getEventType())) {
         reservedType.inc();
       } else {

@@ -3,7 +3,6 @@ package io.github.analytics.transforms.metrics;
 import io.github.analytics.transforms.PipelineCounters;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.ListCoder;

@@ -1,15 +1,28 @@
 package io.github.analytics.transforms.metrics;
 
+import io.github.analytics.schemas.DeadLetter;
+import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.StepFailures;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
+import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
+import org.apache.beam.sdk.values.TupleTagList;
 
 /**
  * A metric: a transform from its input (events, or another metric's rows) to rows of a fixed schema.
  * The schema is known before any pipeline is built, so warehouses can create tables from it and the
  * catalog test can pin it.
+ *
+ * <p>A metric's code for one event goes in a {@link PerEventFn} applied with {@link #perEvent}: an
+ * event it throws on is a dead letter ({@code STEP_FAILED}), not a failed bundle, and the pipeline
+ * that applies the catalog collects those dead letters from {@link #failures}.
  *
  * @param <InputT> {@link io.github.analytics.schemas.Event} for metrics over events, {@link Row} for
  *     metrics derived from another metric's output
@@ -27,4 +40,43 @@ public abstract class MetricTransform<InputT>
    * so a later row replaces an earlier one and nothing is counted twice.
    */
   public abstract List<String> keyColumns();
+
+  /** The steps' failures, gathered while the metric is applied (never serialized). */
+  private transient @org.checkerframework.checker.nullness.qual.Nullable List<PCollection<DeadLetter>>
+      failures;
+  /** The name dead letters give the metric's steps; the class name unless the catalog names it. */
+  private transient @org.checkerframework.checker.nullness.qual.Nullable String stepPrefix;
+
+  /** Names the metric's steps {@code name/step} in dead letters (the catalog's step name). */
+  public final MetricTransform<InputT> inDeadLettersAs(String name) {
+    this.stepPrefix = name;
+    return this;
+  }
+
+  /**
+   * Applies {@code fn} to each event as step {@code name}, guarded: the events it throws on become
+   * dead letters in {@link #failures}. Set the output's coder on the result.
+   */
+  protected final <OutputT> PCollection<OutputT> perEvent(
+      PCollection<Event> events, String name, PerEventFn<OutputT> fn) {
+    fn.step = (stepPrefix == null ? getClass().getSimpleName() : stepPrefix) + "/" + name;
+    PCollectionTuple results =
+        events.apply(name, ParDo.of(fn).withOutputTags(fn.output, TupleTagList.of(PerEventFn.FAILURES)));
+    PCollection<DeadLetter> failed =
+        results.get(PerEventFn.FAILURES).setCoder(StepFailures.coder(events.getPipeline()));
+    if (!(failed.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
+      // Dead letters of every step are flattened together, in the global window as the parser's.
+      failed = failed.apply(name + "FailuresInGlobalWindow", Window.into(new GlobalWindows()));
+    }
+    if (failures == null) {
+      failures = new ArrayList<>();
+    }
+    failures.add(failed);
+    return results.get(fn.output);
+  }
+
+  /** The dead letters of the events this metric's guarded steps threw on, once it is applied. */
+  public final List<PCollection<DeadLetter>> failures() {
+    return failures == null ? List.of() : List.copyOf(failures);
+  }
 }

@@ -2,6 +2,7 @@ package io.github.analytics.transforms.users;
 
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
+import io.github.analytics.transforms.StepFailures;
 import java.util.Comparator;
 import java.util.List;
 import org.apache.beam.sdk.metrics.Counter;
@@ -38,6 +39,7 @@ abstract class UserMetricsFn extends DoFn<KV<String, Event>, Event> {
   final List<TupleTag<?>> outputs;
   final @Nullable Duration dedupeHorizon;
   final Counter duplicates = PipelineCounters.counter(PipelineCounters.DUPLICATES_DROPPED);
+  final Counter failed = StepFailures.counter();
 
   UserMetricsFn(List<UserMetric<?, ?>> metrics, List<TupleTag<?>> outputs, @Nullable Duration dedupeHorizon) {
     this.metrics = List.copyOf(metrics);
@@ -47,13 +49,25 @@ abstract class UserMetricsFn extends DoFn<KV<String, Event>, Event> {
 
   // The metrics are typed per metric; the stage handles their states as objects.
 
+  /**
+   * One event into metric {@code i}, guarded: if the metric throws, the event is left out of it (a
+   * {@code STEP_FAILED} dead letter, counted) and the metric keeps its state as the call left it;
+   * the other metrics and the stage go on.
+   */
   @SuppressWarnings("unchecked")
   final <S, O> @Nullable Object onEvent(
       int i, String user, @Nullable Object state, Event event, MultiOutputReceiver out) {
     UserMetric<S, O> metric = (UserMetric<S, O>) metrics.get(i);
     TupleTag<O> tag = (TupleTag<O>) outputs.get(i);
-    return metric.onEvent(user, (S) state, event,
-        (value, timestamp) -> out.get(tag).outputWithTimestamp(value, new Instant(timestamp)));
+    try {
+      return metric.onEvent(user, (S) state, event,
+          (value, timestamp) -> out.get(tag).outputWithTimestamp(value, new Instant(timestamp)));
+    } catch (RuntimeException e) {
+      failed.inc();
+      out.get(UserStage.FAILURES).outputWithTimestamp(
+          StepFailures.deadLetter(event, "PerUser/" + metric.name(), e), event.getEventTimestamp());
+      return state;
+    }
   }
 
   @SuppressWarnings("unchecked")

@@ -1,7 +1,9 @@
 package io.github.analytics.transforms.users;
 
+import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.schemas.EventCoder;
+import io.github.analytics.transforms.StepFailures;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -65,6 +67,12 @@ public final class UserStage extends PTransform<PCollection<Event>, PCollectionT
   /** The kept events, when the stage deduplicates. */
   public static final TupleTag<Event> EVENTS = new TupleTag<>("events");
 
+  /**
+   * The dead letters of events a metric threw on ({@code STEP_FAILED}): each is left out of that
+   * metric only (see {@link io.github.analytics.transforms.StepFailures}).
+   */
+  public static final TupleTag<DeadLetter> FAILURES = new TupleTag<>("stepFailures");
+
   /** Ids are swept in steps of this share of the horizon, so one is kept at most 1.25 horizons. */
   static final int SWEEPS_PER_HORIZON = 4;
 
@@ -127,6 +135,8 @@ public final class UserStage extends PTransform<PCollection<Event>, PCollectionT
     }
     boolean bounded = events.isBounded() == PCollection.IsBounded.BOUNDED;
     List<TupleTag<?>> outputs = new ArrayList<>();
+    List<TupleTag<?>> tags = new ArrayList<>();
+    tags.add(FAILURES);
     List<Coder<?>> stateCoders = new ArrayList<>();
     for (UserMetric<?, ?> metric : metrics) {
       outputs.add(output(metric));
@@ -144,8 +154,9 @@ public final class UserStage extends PTransform<PCollection<Event>, PCollectionT
                 .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Event.class)))
                 .via((Event e) -> KV.of(e.getUserId(), e)))
             .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
-            .apply("PerUser", ParDo.of(fn).withOutputTags(EVENTS, TupleTagList.of(outputs)));
+            .apply("PerUser", ParDo.of(fn).withOutputTags(EVENTS, TupleTagList.of(tags).and(outputs)));
     results.get(EVENTS).setCoder(EventCoder.of());
+    results.get(FAILURES).setCoder(StepFailures.coder(events.getPipeline()));
     for (UserMetric<?, ?> metric : metrics) {
       setCoder(results, metric);
     }

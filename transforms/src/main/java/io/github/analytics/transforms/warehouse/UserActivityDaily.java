@@ -1,6 +1,7 @@
 package io.github.analytics.transforms.warehouse;
 
 import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.metrics.PerEventFn;
 import io.github.analytics.transforms.metrics.MetricTransform;
 import io.github.analytics.transforms.metrics.SessionizeEvents;
 import io.github.analytics.transforms.metrics.WindowPolicy;
@@ -86,8 +87,7 @@ public final class UserActivityDaily extends MetricTransform<Event> {
 
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
-    return events
-        .apply("KeyByUser", ParDo.of(new KeyByUserFn()))
+    return perEvent(events, "KeyByUser", new KeyByUserFn())
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DayActivity.Coder.INSTANCE))
         .apply("Daily", policy.<KV<String, DayActivity>>window(FixedWindows.of(DAY)))
         .apply("PerUserAndDay", Combine.perKey(new MergeFn()))
@@ -96,11 +96,11 @@ public final class UserActivityDaily extends MetricTransform<Event> {
   }
 
   /** One event's activity, keyed by its user. */
-  private static final class KeyByUserFn extends DoFn<Event, KV<String, DayActivity>> {
+  private static final class KeyByUserFn extends PerEventFn<KV<String, DayActivity>> {
     private static final long serialVersionUID = 1L;
 
-    @ProcessElement
-    public void process(@Element Event event, OutputReceiver<KV<String, DayActivity>> out) {
+    @Override
+    protected void process(Event event, OutputReceiver<KV<String, DayActivity>> out) {
       double revenue = 0;
       if (SessionizeEvents.PURCHASE.equals(event.getEventType())) {
         OptionalDouble value = SessionizeEvents.revenue(event.getProperties());

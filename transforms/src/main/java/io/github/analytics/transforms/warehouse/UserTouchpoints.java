@@ -1,6 +1,7 @@
 package io.github.analytics.transforms.warehouse;
 
 import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.metrics.PerEventFn;
 import io.github.analytics.transforms.metrics.MetricTransform;
 import io.github.analytics.transforms.metrics.SessionizeEvents;
 import io.github.analytics.transforms.metrics.TopLevelProperties;
@@ -12,8 +13,6 @@ import java.util.regex.Matcher;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.beam.sdk.schemas.Schema;
-import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.checkerframework.checker.nullness.qual.Nullable;
@@ -83,7 +82,7 @@ public final class UserTouchpoints extends MetricTransform<Event> {
 
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
-    return events.apply("TouchpointsAndPurchases", ParDo.of(new RowsFn(keys))).setRowSchema(SCHEMA);
+    return perEvent(events, "TouchpointsAndPurchases", new RowsFn(keys)).setRowSchema(SCHEMA);
   }
 
   /** The channel of a touchpoint's properties (the default names), or null when they hold none. */
@@ -165,7 +164,7 @@ public final class UserTouchpoints extends MetricTransform<Event> {
     return host.startsWith("www.") ? host.substring(4) : host;
   }
 
-  private static final class RowsFn extends DoFn<Event, Row> {
+  private static final class RowsFn extends PerEventFn<Row> {
     private static final long serialVersionUID = 1L;
     private final AnalyticsSettings keys;
     private final Set<String> names;
@@ -175,8 +174,8 @@ public final class UserTouchpoints extends MetricTransform<Event> {
       this.names = names(keys);
     }
 
-    @ProcessElement
-    public void process(@Element Event event, OutputReceiver<Row> out) {
+    @Override
+    protected void process(Event event, OutputReceiver<Row> out) {
       String[] channel = channel(event.getProperties(), keys, names);
       if (channel != null) {
         out.output(Row.withSchema(SCHEMA).attachValues(event.getEventTimestamp(), event.getUserId(),

@@ -360,7 +360,7 @@ class ParseEventsTest {
   void everyReasonHasABadInputCase() {
     Set<DeadLetterReason> covered = EnumSet.noneOf(DeadLetterReason.class);
     badInput().forEach(a -> covered.add((DeadLetterReason) a.get()[2]));
-    assertEquals(EnumSet.allOf(DeadLetterReason.class), covered);
+    assertEquals(DeadLetterReason.RECORD_CHECKS, covered);
   }
 
   @Test
@@ -406,7 +406,7 @@ class ParseEventsTest {
                 reasons.add(kv.getKey());
               }
               assertEquals(bad, total);
-              assertEquals(DeadLetterReason.values().length, reasons.size());
+              assertEquals(DeadLetterReason.RECORD_CHECKS.size(), reasons.size());
               return null;
             });
 
