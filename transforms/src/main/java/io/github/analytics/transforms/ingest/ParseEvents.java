@@ -93,22 +93,18 @@ public final class ParseEvents
     return new ParseEvents(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture);
   }
 
+  /**
+   * This transform's parser for one record at a time, outside a pipeline, with the same limits: for
+   * a tool that must decide as the pipelines do ({@link RecordParser}).
+   */
+  public RecordParser recordParser() {
+    validate();
+    return new RecordParser(new EventParser(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture));
+  }
+
   @Override
   public WithFailures.Result<PCollection<Event>, DeadLetter> expand(PCollection<RawEvent> input) {
-    if (maxPayloadBytes <= 0 || maxPropertiesBytes <= 0) {
-      throw new IllegalArgumentException(
-          "ParseEvents needs positive size limits; got maxPayloadBytes="
-              + maxPayloadBytes
-              + ", maxPropertiesBytes="
-              + maxPropertiesBytes);
-    }
-    if (maxPast.isShorterThan(Duration.ZERO) || maxFuture.isShorterThan(Duration.ZERO)) {
-      throw new IllegalArgumentException(
-          "ParseEvents needs non-negative clock bounds; got maxPast="
-              + maxPast
-              + ", maxFuture="
-              + maxFuture);
-    }
+    validate();
     PCollectionTuple results =
         input.apply(
             "ParseJson",
@@ -125,6 +121,23 @@ public final class ParseEvents
           results.get(DEAD_LETTERS).setCoder(schemas.getSchemaCoder(DeadLetter.class)));
     } catch (NoSuchSchemaException e) {
       throw new IllegalStateException("DeadLetter must have a Beam schema", e);
+    }
+  }
+
+  private void validate() {
+    if (maxPayloadBytes <= 0 || maxPropertiesBytes <= 0) {
+      throw new IllegalArgumentException(
+          "ParseEvents needs positive size limits; got maxPayloadBytes="
+              + maxPayloadBytes
+              + ", maxPropertiesBytes="
+              + maxPropertiesBytes);
+    }
+    if (maxPast.isShorterThan(Duration.ZERO) || maxFuture.isShorterThan(Duration.ZERO)) {
+      throw new IllegalArgumentException(
+          "ParseEvents needs non-negative clock bounds; got maxPast="
+              + maxPast
+              + ", maxFuture="
+              + maxFuture);
     }
   }
 
