@@ -59,19 +59,21 @@ public record ReplayResult(
       outcomes.forEach((outcome, count) -> out.printf(Locale.ROOT, "  %-" + width + "s -> %-" + nowWidth
           + "s %,10d%n", outcome.oldReason(), outcome.now(), count));
     }
-    if (dryRun) {
-      out.println("Dry run: nothing was sent and no offset committed; run without --dry-run to replay.");
-    } else if (read == 0 && complete) {
+    if (read == 0 && complete) {
       out.println("Nothing to replay: group " + settings.group() + " has read " + settings.deadLetterTopic()
           + " to its end.");
     }
-    if (!complete) {
+    if (dryRun) {
+      out.println("Dry run: nothing was sent and no offset committed; run without --dry-run to replay"
+          + (complete ? "." : " (this looked at the first " + read + " only)."));
+    } else if (!complete) {
       out.println("Run the same command again to go on from here.");
     }
     if (!dryRun && stillFailing + skippedByReason > 0) {
       out.println("The group has passed the records not sent. To replay them after a later fix, use a new"
-          + " group and the reasons that fix repairs, e.g. --group " + settings.group()
-          + "-2 --reasons REASON (records of other reasons would be sent again).");
+          + " group with the reasons that fix repairs, e.g. --group " + settings.group() + "-2 --reasons"
+          + " REASON: a new group starts at the earliest dead letter, and without --reasons it would send"
+          + " again what this one replayed.");
     }
     if (skippedCollector > 0) {
       out.println("Records the collector refused are not events yet (no server_timestamp, or a Segment"

@@ -36,8 +36,8 @@ public record ReplaySettings(
     if (deadLetterTopic.equals(eventTopic)) {
       throw new IllegalArgumentException(
           "The dead-letter topic and the event topic are both '" + eventTopic
-              + "': a replay would read what it writes. Pass the streaming job's --deadLetterTopic"
-              + " and --inputTopic.");
+              + "': a replay would read what it writes. Pass --dead-letter-topic (the streaming job's"
+              + " --deadLetterTopic) and --event-topic (its --inputTopic).");
     }
     if (maxRecords < 0) {
       throw new IllegalArgumentException("--max-records must be 0 (no limit) or more, got " + maxRecords);
