@@ -267,6 +267,10 @@ public final class DeadLetterReplay {
     Map<String, Object> config = Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers(),
         ProducerConfig.TRANSACTIONAL_ID_CONFIG, settings.transactionalId(),
+        // A transaction is one poll's records; kept short because the streaming job reads
+        // read_committed: a run killed mid-transaction holds the event partitions it wrote to until
+        // the next run aborts it, or this timeout does (Kafka's default is a minute).
+        ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
         ProducerConfig.LINGER_MS_CONFIG, 5,
