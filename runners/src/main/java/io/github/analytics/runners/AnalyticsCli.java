@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       CollectorCommand.class,
       ServeCommand.class,
       AlertsCommand.class,
+      ReplayDeadLettersCommand.class,
       SqlCommand.class,
       StackCommand.class,
       FlinkClusterCommand.class,

@@ -40,6 +40,9 @@ import org.joda.time.Instant;
  * to the wall clock minus the delay, so an idle partition does not hold every window open; a
  * partition that never had a record holds the watermark back. Event time is assigned later, by parsing ({@code ParseEvents}).
  *
+ * <p>Only committed records are read ({@code read_committed}): what a transactional producer (the
+ * dead-letter replay) aborted never reaches the job.
+ *
  * <p>Offsets are committed to the consumer group when a checkpoint finalizes, so a job started again
  * without its state resumes where the group left off; a job restored from a checkpoint or savepoint
  * resumes from the offsets in that state.
@@ -126,10 +129,27 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
 
   @Override
   public PCollection<RawEvent> expand(PBegin input) {
+    // KafkaIO's own (legacy, unbounded-source) reader, in batches of what a consumer poll returns:
+    // see BatchedUnboundedSource for why.
+    PCollection<RawEvent> raw =
+        input
+            .apply("ReadKafka",
+                Read.from(BatchedUnboundedSource.of(KafkaReadSource.of(kafkaRead()), MAX_RECORDS_PER_BATCH)))
+            .apply("ToRawEvents", ParDo.of(new ToRawEventFn()));
+    return raw.setCoder(RawEventCoder.of());
+  }
+
+  /**
+   * The KafkaIO read this source runs. Only committed records are read: the dead-letter replay writes
+   * into the event topic in transactions, and the copies of a run killed mid-transaction are aborted
+   * (the collector's producer is not transactional, so for its records this changes nothing).
+   */
+  KafkaIO.Read<byte[], byte[]> kafkaRead() {
     Map<String, Object> consumer = new HashMap<>();
     consumer.put(ConsumerConfig.GROUP_ID_CONFIG, consumerGroup);
     consumer.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    KafkaIO.Read<byte[], byte[]> read =
+    consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    return
         KafkaIO.<byte[], byte[]>read()
             .withBootstrapServers(bootstrapServers)
             .withTopic(topic)
@@ -141,14 +161,6 @@ public final class KafkaSource extends PTransform<PBegin, PCollection<RawEvent>>
                 ? arrivalTime(maxOutOfOrderness)
                 : TimestampPolicyFactory.withCreateTime(maxOutOfOrderness))
             .commitOffsetsInFinalize();
-    // KafkaIO's own (legacy, unbounded-source) reader, in batches of what a consumer poll returns:
-    // see BatchedUnboundedSource for why.
-    PCollection<RawEvent> raw =
-        input
-            .apply("ReadKafka",
-                Read.from(BatchedUnboundedSource.of(KafkaReadSource.of(read), MAX_RECORDS_PER_BATCH)))
-            .apply("ToRawEvents", ParDo.of(new ToRawEventFn()));
-    return raw.setCoder(RawEventCoder.of());
   }
 
   /**

@@ -13,14 +13,22 @@ public final class IngestSettings {
   /** Parse, deduplicate and enrich, as the options configure them. */
   public static IngestEvents configure(IngestOptions options) {
     return IngestEvents.of(
-        ParseEvents.of()
-            .withMaxPayloadBytes(options.getMaxPayloadBytes())
-            .withMaxPropertiesBytes(options.getMaxPropertiesBytes())
-            .withMaxPast(Duration.standardHours(options.getMaxClientClockPastHours()))
-            .withMaxFuture(Duration.standardHours(options.getMaxClientClockFutureHours())),
+        parseEvents(options),
         DeduplicateEvents.within(Duration.standardHours(options.getDedupeHorizonHours())),
         EnrichEvents.of()
             .withGeoDatabase(options.getGeoDatabase())
             .withUserAgentCacheSize(options.getUserAgentCacheSize()));
+  }
+
+  /**
+   * The parse step as the options configure it; also what the dead-letter replay asks, through
+   * {@link ParseEvents#recordParser()}, whether a record parses now.
+   */
+  public static ParseEvents parseEvents(IngestOptions options) {
+    return ParseEvents.of()
+        .withMaxPayloadBytes(options.getMaxPayloadBytes())
+        .withMaxPropertiesBytes(options.getMaxPropertiesBytes())
+        .withMaxPast(Duration.standardHours(options.getMaxClientClockPastHours()))
+        .withMaxFuture(Duration.standardHours(options.getMaxClientClockFutureHours()));
   }
 }

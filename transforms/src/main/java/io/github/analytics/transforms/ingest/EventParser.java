@@ -95,6 +95,22 @@ final class EventParser implements Serializable {
     }
   }
 
+  /**
+   * {@link #parse}, with an exception of the parser's own (a bug the record exposes) turned into a
+   * {@code PARSER_ERROR} dead letter that keeps the record whole, to replay once the parser is fixed.
+   */
+  Outcome parseGuarded(RawEvent raw) {
+    try {
+      return parse(raw);
+    } catch (RuntimeException e) {
+      return new Outcome(null, DeadLetter.of(raw, DeadLetterReason.PARSER_ERROR,
+          "The parser threw " + e.getClass().getName()
+              + (e.getMessage() == null ? "" : ": " + Identifiers.printable(e.getMessage()))
+              + "; the record is kept as received, to replay once the parser is fixed",
+          STEP));
+    }
+  }
+
   Outcome parse(RawEvent raw) {
     try {
       return new Outcome(parseOrReject(raw), null);

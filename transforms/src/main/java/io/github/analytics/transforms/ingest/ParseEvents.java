@@ -93,22 +93,18 @@ public final class ParseEvents
     return new ParseEvents(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture);
   }
 
+  /**
+   * This transform's parser for one record at a time, outside a pipeline, with the same limits: for
+   * a tool that must decide as the pipelines do ({@link RecordParser}).
+   */
+  public RecordParser recordParser() {
+    validate();
+    return new RecordParser(new EventParser(maxPayloadBytes, maxPropertiesBytes, maxPast, maxFuture));
+  }
+
   @Override
   public WithFailures.Result<PCollection<Event>, DeadLetter> expand(PCollection<RawEvent> input) {
-    if (maxPayloadBytes <= 0 || maxPropertiesBytes <= 0) {
-      throw new IllegalArgumentException(
-          "ParseEvents needs positive size limits; got maxPayloadBytes="
-              + maxPayloadBytes
-              + ", maxPropertiesBytes="
-              + maxPropertiesBytes);
-    }
-    if (maxPast.isShorterThan(Duration.ZERO) || maxFuture.isShorterThan(Duration.ZERO)) {
-      throw new IllegalArgumentException(
-          "ParseEvents needs non-negative clock bounds; got maxPast="
-              + maxPast
-              + ", maxFuture="
-              + maxFuture);
-    }
+    validate();
     PCollectionTuple results =
         input.apply(
             "ParseJson",
@@ -125,6 +121,23 @@ public final class ParseEvents
           results.get(DEAD_LETTERS).setCoder(schemas.getSchemaCoder(DeadLetter.class)));
     } catch (NoSuchSchemaException e) {
       throw new IllegalStateException("DeadLetter must have a Beam schema", e);
+    }
+  }
+
+  private void validate() {
+    if (maxPayloadBytes <= 0 || maxPropertiesBytes <= 0) {
+      throw new IllegalArgumentException(
+          "ParseEvents needs positive size limits; got maxPayloadBytes="
+              + maxPayloadBytes
+              + ", maxPropertiesBytes="
+              + maxPropertiesBytes);
+    }
+    if (maxPast.isShorterThan(Duration.ZERO) || maxFuture.isShorterThan(Duration.ZERO)) {
+      throw new IllegalArgumentException(
+          "ParseEvents needs non-negative clock bounds; got maxPast="
+              + maxPast
+              + ", maxFuture="
+              + maxFuture);
     }
   }
 
@@ -148,21 +161,7 @@ public final class ParseEvents
     @ProcessElement
     public void processElement(@Element RawEvent raw, MultiOutputReceiver out) {
       input.inc();
-      EventParser.Outcome outcome;
-      try {
-        outcome = parser.parse(raw);
-      } catch (RuntimeException e) {
-        // A bug the record exposes: keep the record whole for a replay after the fix, and go on.
-        deadLetters.get(DeadLetterReason.PARSER_ERROR).inc();
-        out.get(DEAD_LETTERS).outputWithTimestamp(
-            DeadLetter.of(raw, DeadLetterReason.PARSER_ERROR,
-                "The parser threw " + e.getClass().getName()
-                    + (e.getMessage() == null ? "" : ": " + Identifiers.printable(e.getMessage()))
-                    + "; the record is kept as received, to replay once the parser is fixed",
-                EventParser.STEP),
-            raw.getReceivedAt());
-        return;
-      }
+      EventParser.Outcome outcome = parser.parseGuarded(raw);
       if (outcome.event != null) {
         valid.inc();
         out.get(EVENTS).outputWithTimestamp(outcome.event, outcome.event.getEventTimestamp());
