@@ -42,8 +42,8 @@ import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.Jedis;
 
 /**
- * A streaming job that fails, or is stopped and started again, must leave Redis exactly as a job
- * that ran through: nothing lost, nothing counted twice. Real Kafka and
+ * A streaming job that fails, is stopped and started again, or whose Kafka broker dies under it, must
+ * leave Redis exactly as a job that ran through: nothing lost, nothing counted twice. Real Kafka and
  * Redis ({@link LocalStack}), the real {@link StreamingPipeline} on Flink {@code [local]}, runs over
  * the same generated day:
  *
@@ -55,7 +55,9 @@ import redis.clients.jedis.Jedis;
  *       restores from its last checkpoint ({@code --numberOfExecutionRetries});
  *   <li>a new process ({@link RestoreInANewProcess}): a child JVM reads the first half and is killed,
  *       the second half is published, and a second child JVM restores from the first one's last
- *       retained checkpoint; under the CLI's settings and under the deploy files'.
+ *       retained checkpoint; under the CLI's settings and under the deploy files';
+ *   <li>the broker killed ({@link BrokerKillDrill}): SIGKILL while the job reads it, back on the same
+ *       port and log directory, the rest of the day published after it returned.
  * </ol>
  *
  * <p>The day lies at least a day in the future. KafkaIO moves a drained partition's watermark to the
@@ -187,6 +189,11 @@ class StreamingRecoveryTest {
   @Test
   void newProcessRestoresFromTheRetainedCheckpointExactly() throws Exception {
     RestoreInANewProcess.underEachSettings();
+  }
+
+  @Test
+  void theJobReadsThroughABrokerKillExactly() throws Exception {
+    BrokerKillDrill.run();
   }
 
   // ---- the jobs
