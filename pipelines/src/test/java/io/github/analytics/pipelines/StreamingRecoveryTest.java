@@ -23,8 +23,10 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.beam.sdk.Pipeline;
@@ -33,6 +35,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.joda.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -280,6 +284,12 @@ class StreamingRecoveryTest {
    * A run's topic, created before anything is published: the broker (Kafka 4) rejects records
    * stamped more than an hour ahead ({@code message.timestamp.after.max.ms}), and this day lies in
    * the future, so the topic accepts any timestamp.
+   *
+   * <p>Returns once the broker leads every partition. The controller acknowledges a new topic before
+   * the broker has taken up its partitions; a batch sent in between was refused with
+   * NOT_LEADER_OR_FOLLOWER, and the idempotent producer's retries of it then failed with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER until they expired (seen once, on a loaded machine). A partition's
+   * offsets are listed by its leader's replica manager, so listing them all proves the broker leads.
    */
   static void createTopic(KafkaBroker kafka, String topic) throws Exception {
     try (Admin admin = Admin.create(Map.of(
@@ -289,6 +299,18 @@ class StreamingRecoveryTest {
                   .configs(Map.of("message.timestamp.after.max.ms", Long.toString(Long.MAX_VALUE)))))
           .all()
           .get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+      for (int p = 0; p < KafkaBroker.DEFAULT_PARTITIONS; p++) {
+        partitions.put(new TopicPartition(topic, p), OffsetSpec.latest());
+      }
+      Poll.until("the broker leading every partition of " + topic, DEADLINE, () -> {
+        try {
+          admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
+          return true;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException notYet) {
+          return false;
+        }
+      }, () -> "listing the offsets of " + partitions.keySet() + " fails");
     }
   }
 
