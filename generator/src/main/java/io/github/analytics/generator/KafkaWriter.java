@@ -74,6 +74,7 @@ public final class KafkaWriter implements AutoCloseable {
         topic, null, record.receivedAtMillis(), userId(record.payload()), record.payload());
     message.headers().add(SOURCE_HEADER, EventGenerator.SOURCE.getBytes(StandardCharsets.UTF_8));
     sent++;
+    latestTimestamp = Math.max(latestTimestamp, record.receivedAtMillis());
     producer.send(message, (metadata, e) -> {
       if (e != null) {
         failure.compareAndSet(null, e);
@@ -82,6 +83,9 @@ public final class KafkaWriter implements AutoCloseable {
       }
     });
   }
+
+  /** The latest record timestamp sent, to explain a broker's refusal of future timestamps. */
+  private long latestTimestamp = Long.MIN_VALUE;
 
   /** Records handed to the producer so far. */
   public long sent() {
@@ -98,8 +102,19 @@ public final class KafkaWriter implements AutoCloseable {
     }
     Exception e = failure.get();
     if (e != null || acknowledged.get() != sent) {
-      throw new IllegalStateException(
-          "Kafka acknowledged " + acknowledged.get() + " of " + sent + " records sent to " + topic, e);
+      String refused = String.format(java.util.Locale.ROOT,
+          "Kafka acknowledged %,d of %,d records sent to topic %s%s", acknowledged.get(), sent, topic,
+          e == null ? "" : ": " + e.getMessage());
+      long hourAhead = System.currentTimeMillis() + 3_600_000L;
+      if (latestTimestamp > hourAhead) {
+        // The broker's default message.timestamp.after.max.ms refuses these; say what to change.
+        throw new IllegalArgumentException(refused + ". The records' timestamps (arrival times) reach "
+            + java.time.Instant.ofEpochMilli(latestTimestamp) + ", more than an hour ahead of now, and"
+            + " a broker refuses timestamps beyond message.timestamp.after.max.ms (1 hour by default):"
+            + " generate a past --date, use --live to send each record when its time comes, or raise"
+            + " that setting on the topic.", e);
+      }
+      throw new IllegalStateException(refused, e);
     }
   }
 

@@ -111,6 +111,24 @@ class KafkaWriterTest {
     }
   }
 
+  /** A day ahead of the broker's clock: it refuses the records, and the error says what to change. */
+  @Test
+  void aFutureDayFailsWithWhatToChange(@TempDir Path dir) throws Exception {
+    LocalDate future = LocalDate.now(java.time.ZoneOffset.UTC).plusDays(3);
+    try (KafkaBroker kafka = KafkaBroker.start(dir.resolve("kafka"))) {
+      StringWriter err = new StringWriter();
+      CommandLine command = new CommandLine(new GenerateCommand());
+      command.setOut(new PrintWriter(new StringWriter()));
+      command.setErr(new PrintWriter(err));
+      int code = command.execute("--date", future.toString(), "--events", "200", "--users", "20",
+          "--format", "NONE", "--kafka", kafka.bootstrapServers(), "--topic", "future-events",
+          "--out", dir.toString());
+      assertEquals(true, code != 0, "exit code " + code);
+      assertEquals(true, err.toString().contains("Kafka acknowledged 0 of "), err.toString());
+      assertEquals(true, err.toString().contains("message.timestamp.after.max.ms"), err.toString());
+    }
+  }
+
   @Test
   void userIdIsReadFromTheTopLevelObjectOnly() {
     assertEquals("u1", KafkaWriter.userId("{\"a\":{\"user_id\":\"x\"},\"user_id\":\"u1\"}".getBytes()));
