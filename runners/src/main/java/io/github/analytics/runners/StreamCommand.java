@@ -52,8 +52,9 @@ final class StreamCommand implements Callable<Integer> {
     List<String> effective = EmbeddedFlinkCheckpoints.withFileCheckpoints(args, checkpoints);
     if (effective.size() > args.size()) {
       System.err.println("Embedded Flink: checkpoints go to " + checkpoints + " (Flink's in-memory default"
-          + " fails a job whose state passes 5 MB); choose with --stateBackend=filesystem|rocksdb and"
-          + " --stateBackendStoragePath=URI.");
+          + " fails a job whose state passes 5 MB); choose with --stateBackend=filesystem and"
+          + " --stateBackendStoragePath=URI. RocksDB is for a cluster (deploy/flink): the embedded"
+          + " runner here does not carry its native library.");
     }
     StreamingPipeline.main(
         S3Settings.withoutRegionProbe(FlinkDefaults.streaming(effective)).toArray(String[]::new));
