@@ -70,7 +70,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--days", defaultValue = "1", description = "Number of consecutive days.")
   private int days;
 
-  @Option(names = "--seed", defaultValue = "42", description = "Seed of every random choice.")
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of every random choice of the first day; day N of --days uses seed + N *"
+          + " 1000000007, so days share their users but no event id.")
   private long seed;
 
   @Option(
@@ -215,6 +217,15 @@ public final class GenerateCommand implements Callable<Integer> {
     System.exit(new CommandLine(new GenerateCommand()).execute(args));
   }
 
+  /**
+   * Day {@code d} of the run: the first day with {@code --seed}, each next one with a seed of its own
+   * (as the demo and the benches do), so days do not repeat each other's event ids (a streaming job
+   * would drop a repeated day as retries). User ids are the same every day: users come back.
+   */
+  static GeneratorConfig day(GeneratorConfig base, LocalDate first, int d) {
+    return base.withDay(first.plusDays(d)).withSeed(base.seed() + d * 1_000_000_007L);
+  }
+
   @Override
   public Integer call() throws IOException {
     PrintWriter console = spec.commandLine().getOut();
@@ -237,7 +248,7 @@ public final class GenerateCommand implements Callable<Integer> {
             .withTimeCompression(timeCompression);
     try {
       for (int d = 0; d < days; d++) {
-        base.withDay(first.plusDays(d)).validate();
+        day(base, first, d).validate();
       }
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage(), e);
@@ -276,7 +287,7 @@ public final class GenerateCommand implements Callable<Integer> {
     try (ArchiveWriter archive = format.parquet() ? ArchiveWriter.open(archiveOptions) : null;
         KafkaWriter producer = kafka != null && !kafka.isBlank() ? KafkaWriter.open(kafka, topic) : null) {
       for (int d = 0; d < days; d++) {
-        GeneratorConfig config = liveRun != null ? liveRun.config() : base.withDay(first.plusDays(d));
+        GeneratorConfig config = liveRun != null ? liveRun.config() : day(base, first, d);
         console.printf(Locale.ROOT, "generating    %s (%s)%n", config.day(), config);
         if (liveRun != null) {
           console.printf(

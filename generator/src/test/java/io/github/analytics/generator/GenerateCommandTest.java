@@ -117,6 +117,42 @@ class GenerateCommandTest {
     }
   }
 
+  /** Days of one run are different days: no event id repeats, and the users come back. */
+  @Test
+  void consecutiveDaysShareUsersButNoEventIds() throws Exception {
+    int exit = run("--date", "2026-03-01", "--days", "2", "--events", "500", "--users", "100",
+        "--format", "JSONL", "--out", dir.toString());
+    assertEquals(0, exit, err.toString());
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    java.util.List<java.util.Set<String>> ids = new java.util.ArrayList<>();
+    java.util.List<java.util.Set<String>> users = new java.util.ArrayList<>();
+    for (String day : java.util.List.of("2026-03-01", "2026-03-02")) {
+      java.util.Set<String> dayIds = new java.util.HashSet<>();
+      java.util.Set<String> dayUsers = new java.util.HashSet<>();
+      // Latin-1 reads every byte (the invalid UTF-8 records too); ids and user ids are ASCII.
+      for (String line : Files.readAllLines(dir.resolve("events-" + day + ".jsonl"),
+          java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        try {
+          com.fasterxml.jackson.databind.JsonNode node = json.readTree(line);
+          if (node != null && node.hasNonNull("event_id") && node.hasNonNull("user_id")) {
+            dayIds.add(node.get("event_id").asText());
+            dayUsers.add(node.get("user_id").asText());
+          }
+        } catch (java.io.IOException malformed) {
+          // The generator's malformed records: not events.
+        }
+      }
+      ids.add(dayIds);
+      users.add(dayUsers);
+    }
+    java.util.Set<String> repeated = new java.util.HashSet<>(ids.get(0));
+    repeated.retainAll(ids.get(1));
+    assertTrue(repeated.isEmpty(), "event ids on both days: " + repeated.size());
+    java.util.Set<String> returning = new java.util.HashSet<>(users.get(0));
+    returning.retainAll(users.get(1));
+    assertFalse(returning.isEmpty(), "no user came back");
+  }
+
   @Test
   void badOptionsExitWithUsageErrorsThatSayWhatToDo() {
     assertEquals(2, run("--malformed-share", "2", "--out", dir.toString()));
