@@ -85,6 +85,29 @@ class AnalyticsThroughCollectorTest {
     assertEquals(ids.size(), records.size(), "nothing else in " + topic);
   }
 
+  /**
+   * Asserts that {@code topic} holds each of {@code ids} at least once and nothing else; returns how
+   * many records are second copies. A batch the broker wrote just before it was killed, without
+   * answering, is refused to the SDK (503) and sent again: Kafka then holds it twice, and the ingest
+   * path keeps each event id once and counts the copies ({@code LostResponsesDrillTest}).
+   */
+  private static int assertAtLeastOnce(String topic, List<String> ids) throws IOException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (true) {
+      List<ConsumerRecord<String, byte[]>> records = kafka.readAll(topic, ids.size(), WAIT);
+      Map<String, Integer> seen = new HashMap<>();
+      for (ConsumerRecord<String, byte[]> record : records) {
+        seen.merge(JSON.readTree(record.value()).path("event_id").asText(), 1, Integer::sum);
+      }
+      List<String> missing = ids.stream().filter(id -> !seen.containsKey(id)).toList();
+      if (missing.isEmpty() || System.nanoTime() > deadline) {
+        assertEquals(List.of(), missing, "messages the SDK was told delivered, not in Kafka");
+        assertEquals(new java.util.HashSet<>(ids), seen.keySet(), "nothing else in " + topic);
+        return records.size() - ids.size();
+      }
+    }
+  }
+
   @Test
   void everyDeliveredEventIsInKafkaOnceThroughCollectorRestarts() throws Exception {
     String topic = "sdk-restarts";
@@ -143,7 +166,9 @@ class AnalyticsThroughCollectorTest {
   void eventsInFlightWhenTheBrokerIsKilledArriveOnceAfterItReturns() throws Exception {
     // Drill: the broker dies (SIGKILL) while the SDK keeps sending; the collector's producer retries
     // under way are refused (503) or time out, the SDK sends them again, and after the broker recovers
-    // its logs every delivered event is in Kafka exactly once (the producer is idempotent).
+    // its logs every delivered event is in Kafka. A batch the broker wrote without answering before
+    // it died is there twice (a full verify found one such copy): the SDK was told it failed, so it
+    // sent it again; only a batch the SDK retried may be doubled.
     String topic = "sdk-kill";
     kafka.createTopics(topic, topic + ".dead_letters");
     try (CollectorServer collector = collector(0, topic);
@@ -158,7 +183,9 @@ class AnalyticsThroughCollectorTest {
       ClientStats stats = analytics.stats();
       assertEquals(200, stats.delivered(), stats.toString());
       assertEquals(0, stats.failed() + stats.dropped() + stats.rejected(), stats.toString());
-      assertExactlyOnce(topic, ids);
+      int copies = assertAtLeastOnce(topic, ids);
+      assertTrue(copies <= stats.retries() * sdk(collector).batchSize(),
+          copies + " second copies, more than the " + stats.retries() + " retried batches hold: " + stats);
     }
   }
 
