@@ -47,9 +47,7 @@ public final class StepFailures {
   /** The dead letter of {@code event}, on which {@code step} threw {@code error}. */
   public static DeadLetter deadLetter(Event event, String step, Exception error) {
     String message =
-        step + " threw " + error.getClass().getName()
-            + (error.getMessage() == null ? "" : ": " + Identifiers.printable(error.getMessage()))
-            + " on event " + Identifiers.printable(event.getEventId())
+        step + " threw " + Identifiers.printable(error) + " on event " + Identifiers.printable(event.getEventId())
             + "; the event is left out of " + step + " and counted by every other step";
     return DeadLetter.of(
         json(event), DeadLetterReason.STEP_FAILED, message, step, event.getReceivedAt(), null);

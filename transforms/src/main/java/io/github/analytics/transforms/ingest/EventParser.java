@@ -104,9 +104,7 @@ final class EventParser implements Serializable {
       return parse(raw);
     } catch (RuntimeException e) {
       return new Outcome(null, DeadLetter.of(raw, DeadLetterReason.PARSER_ERROR,
-          "The parser threw " + e.getClass().getName()
-              + (e.getMessage() == null ? "" : ": " + Identifiers.printable(e.getMessage()))
-              + "; the record is kept as received, to replay once the parser is fixed",
+          "The parser threw " + Identifiers.printable(e) + "; the record is kept as received, to replay once the parser is fixed",
           STEP));
     }
   }

@@ -79,6 +79,15 @@ public final class Identifiers {
   }
 
   /**
+   * An exception as a dead letter's message quotes it: its class, and its message made {@link
+   * #printable}.
+   */
+  public static String printable(Throwable error) {
+    return error.getClass().getName()
+        + (error.getMessage() == null ? "" : ": " + printable(error.getMessage()));
+  }
+
+  /**
    * {@code text} as a message or a terminal summary may quote it: every character an identifier may
    * not hold written as a backslash, {@code u} and its four hex digits in upper case (ESC as {@code
    * u001B} after the backslash), so that no message carries an ANSI escape or a bidirectional
