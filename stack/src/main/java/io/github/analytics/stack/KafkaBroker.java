@@ -114,7 +114,11 @@ public final class KafkaBroker implements AutoCloseable {
 
   /**
    * Creates the topics that do not exist yet, with {@value #DEFAULT_PARTITIONS} partitions each, and
-   * waits until the broker has them: a consumer that starts before its topic exists finds no partition.
+   * waits until every partition of every topic named accepts requests on its leader: a consumer that
+   * starts before its topic exists finds no partition, and a producer that writes as soon as the
+   * controller has elected a leader can still be refused with {@code NOT_LEADER_OR_FOLLOWER} by a
+   * broker that has not taken the leadership up (an idempotent producer's batch then expired after
+   * its 120 s delivery timeout here, under load).
    */
   public void createTopics(String... names) {
     try (Admin admin = Admin.create(Map.of(
@@ -128,10 +132,49 @@ public final class KafkaBroker implements AutoCloseable {
         }
       }
       admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+      awaitLeaders(admin, List.of(names), Duration.ofSeconds(60));
     } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
       throw new IllegalStateException("Cannot create the topics " + List.of(names) + " on the broker at "
           + bootstrapServers() + " (log: " + log + ")", e);
     }
+  }
+
+  /**
+   * Polls until each partition of {@code topics} has a leader in the metadata and that leader answers
+   * a ListOffsets request for it, which only a broker serving the partition does.
+   */
+  private void awaitLeaders(Admin admin, List<String> topics, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Exception last = null;
+    while (System.nanoTime() < deadline) {
+      try {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> partitions = new java.util.HashMap<>();
+        boolean leaderless = false;
+        for (org.apache.kafka.clients.admin.TopicDescription topic
+            : admin.describeTopics(topics).allTopicNames().get(10, TimeUnit.SECONDS).values()) {
+          for (org.apache.kafka.common.TopicPartitionInfo partition : topic.partitions()) {
+            leaderless |= partition.leader() == null || partition.leader().isEmpty();
+            partitions.put(new TopicPartition(topic.name(), partition.partition()),
+                org.apache.kafka.clients.admin.OffsetSpec.latest());
+          }
+        }
+        if (!leaderless) {
+          admin.listOffsets(partitions).all().get(10, TimeUnit.SECONDS);
+          return;
+        }
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        last = e;
+      }
+      if (process.waitFor(50, TimeUnit.MILLISECONDS)) { // a pause that ends early if the broker dies
+        throw new IllegalStateException("The Kafka broker exited with status " + process.exitValue()
+            + "; end of " + log + ":\n" + ServiceProcess.tail(log, 30));
+      }
+    }
+    throw new IllegalStateException("No partition leader serving every partition of " + topics + " after "
+        + timeout.toSeconds() + " s; end of " + log + ":\n" + ServiceProcess.tail(log, 30), last);
   }
 
   /**
@@ -220,6 +263,10 @@ public final class KafkaBroker implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xms256m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
+        // The broker's own log (slf4j-simple, to the process's output and so to kafka.log).
+        "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
+        "-Dorg.slf4j.simpleLogger.showDateTime=true",
+        "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
         "-cp", classpath));
     return command;
   }

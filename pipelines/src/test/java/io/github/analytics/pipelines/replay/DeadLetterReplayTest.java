@@ -40,7 +40,9 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,15 +60,23 @@ class DeadLetterReplayTest {
   @BeforeAll
   static void startKafka() throws Exception {
     kafka = KafkaBroker.start(Files.createTempDirectory("replay-kafka"));
+  }
+
+  /** A producer per test, so that one test's failed sends cannot fail the next. */
+  @BeforeEach
+  void openProducer() {
     producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
         new ByteArraySerializer(), new ByteArraySerializer());
   }
 
+  @AfterEach
+  void closeProducer() {
+    pending.clear();
+    producer.close();
+  }
+
   @AfterAll
   static void stopKafka() {
-    if (producer != null) {
-      producer.close();
-    }
     if (kafka != null) {
       kafka.close();
     }
@@ -95,25 +105,15 @@ class DeadLetterReplayTest {
   static void flush() throws Exception {
     producer.flush();
     for (java.util.concurrent.Future<?> sent : pending) {
-      sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      try {
+        sent.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw new AssertionError("A dead letter was not acknowledged; the broker's log is " + kafka.log(), e);
+      }
     }
     pending.clear();
   }
 
-  /**
-   * Creates the topics and waits until each partition has a leader: an idempotent producer's first
-   * batches to a partition still without one were refused out of order here and lost after retries.
-   */
-  static void createTopics(String... topics) throws Exception {
-    kafka.createTopics(topics);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      while (admin.describeTopics(List.of(topics)).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-          .flatMap(d -> d.partitions().stream()).anyMatch(p -> p.leader() == null || p.leader().isEmpty())) {
-        assertTrue(System.nanoTime() < deadline, "no leader for every partition of " + List.of(topics));
-      }
-    }
-  }
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
@@ -154,7 +154,7 @@ class DeadLetterReplayTest {
   void sendsWhatParsesNowEachOnceKeyedByUserWithItsSourceAndNothingOnASecondRun() throws Exception {
     String dl = "dl-mixed";
     String events = "events-mixed";
-    createTopics(dl, events);
+    kafka.createTopics(dl, events);
     Instant now = Instant.now();
     Instant yesterday = now.minus(Duration.ofDays(1));
     Map<String, String> parses = new HashMap<>(); // payload -> user_id
@@ -243,7 +243,7 @@ class DeadLetterReplayTest {
   void replaysOnlyTheReasonsAskedForAndADryRunSendsAndCommitsNothing() throws Exception {
     String dl = "dl-filter";
     String events = "events-filter";
-    createTopics(dl, events);
+    kafka.createTopics(dl, events);
     Instant now = Instant.now();
     Map<String, String> tooLarge = new HashMap<>();
     for (int i = 0; i < 5; i++) {
@@ -283,7 +283,7 @@ class DeadLetterReplayTest {
     String dl = "dl-resume";
     String events = "events-resume";
     String group = "replay-resume";
-    createTopics(dl, events);
+    kafka.createTopics(dl, events);
     Instant now = Instant.now();
     Map<String, String> all = new HashMap<>();
     for (int i = 0; i < 1000; i++) {
@@ -348,7 +348,7 @@ class DeadLetterReplayTest {
     // The job ran with a payload limit too small for its traffic: its sink dead-lettered every record.
     String dl = "dl-sink";
     String events = "events-sink";
-    createTopics(dl, events);
+    kafka.createTopics(dl, events);
     Instant now = Instant.now();
     Map<String, String> expected = new HashMap<>();
     List<RawEvent> raw = new ArrayList<>();
