@@ -86,6 +86,9 @@ public final class CollectorServer implements AutoCloseable {
     this.server = Undertow.builder()
         .addHttpListener(settings.port(), settings.host())
         .setWorkerThreads(settings.workerThreads())
+        // Undertow's own cut (2 MB by default) resets the connection mid-body; the collector refuses
+        // past --max-request-bytes itself and reads the rest of a refused body up to DISCARD_LIMIT.
+        .setServerOption(io.undertow.UndertowOptions.MAX_ENTITY_SIZE, DISCARD_LIMIT)
         .setHandler(requests)
         .build();
   }
@@ -145,6 +148,9 @@ public final class CollectorServer implements AutoCloseable {
     server.stop();
     publisher.close();
   }
+
+  /** Bytes of a request over the limit read and dropped before its 413 (see {@link #tooLarge}). */
+  static final long DISCARD_LIMIT = 32L << 20;
 
   private void handle(HttpServerExchange exchange) {
     HttpResponses.allowCrossOrigin(exchange);
@@ -354,8 +360,22 @@ public final class CollectorServer implements AutoCloseable {
     return address == null || address.getAddress() == null ? null : address.getAddress().getHostAddress();
   }
 
+  /**
+   * 413, after reading and dropping the rest of the body up to {@link #DISCARD_LIMIT} bytes, so that
+   * the client reads the status (an SDK drops or splits a batch on 413 and retries on a broken
+   * connection). A larger body is cut, and its client may see a reset connection instead.
+   */
   private void tooLarge(HttpServerExchange exchange) {
     exchange.setPersistent(false);
+    if (exchange.getRequestContentLength() <= DISCARD_LIMIT) {
+      try {
+        if (!HttpRequests.discard(exchange.getInputStream(), DISCARD_LIMIT)) {
+          LOG.debug("A request over the limit went on past {} bytes; its connection is cut", DISCARD_LIMIT);
+        }
+      } catch (IOException e) {
+        LOG.debug("The client of a request over the limit went away while its body was dropped", e);
+      }
+    }
     HttpResponses.error(exchange, 413, "payload_too_large", "a request may carry " + settings.maxRequestBytes()
         + " bytes (after decompression) and a message " + settings.maxEventBytes());
   }

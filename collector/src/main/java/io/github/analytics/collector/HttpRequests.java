@@ -30,6 +30,25 @@ final class HttpRequests {
     return out.toByteArray();
   }
 
+  /**
+   * Reads and drops what is left of {@code in}, at most {@code limit} bytes; true if it reached the
+   * end. A server that answers before the body is read and closes the connection with bytes unread
+   * makes the client's TCP stack reset it, and the reset can destroy the answer before the client
+   * reads it: the client sees a broken connection instead of the status, and retries.
+   */
+  static boolean discard(InputStream in, long limit) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long read = 0;
+    int n;
+    while ((n = in.read(buffer)) >= 0) {
+      read += n;
+      if (read > limit) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The HTTP Basic user (the write key; the password is ignored), if the header is Basic. */
   static Optional<String> basicUser(String authorization) {
     if (authorization == null || authorization.isBlank()) {
