@@ -1,8 +1,5 @@
 package io.github.analytics.transforms.metrics;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import io.github.analytics.transforms.users.UserMetric;
@@ -91,9 +88,6 @@ public final class SessionizeEvents extends MetricTransform<Event> implements Pe
   public static final String PURCHASE = "purchase";
   static final String REVENUE = "revenue";
 
-  /** Thread-safe once built; the parser has already checked that properties is a JSON object. */
-  private static final JsonMapper JSON = JsonMapper.builder().build();
-
   private final WindowPolicy policy;
   private final Duration gap;
 
@@ -157,20 +151,10 @@ public final class SessionizeEvents extends MetricTransform<Event> implements Pe
 
   /**
    * The revenue of a purchase: the {@code revenue} property of the JSON object {@code properties}, if
-   * it is a finite JSON number; empty otherwise.
+   * it is a finite JSON number; empty otherwise. Read with the streaming parser, not a tree: a tree
+   * per purchase was 1% of the streaming job's samples.
    */
   public static OptionalDouble revenue(String properties) {
-    JsonNode root;
-    try {
-      root = JSON.readTree(properties);
-    } catch (JsonProcessingException e) {
-      return OptionalDouble.empty();
-    }
-    // get() is null for a missing field and for a root that is not an object.
-    JsonNode value = root == null ? null : root.get(REVENUE);
-    if (value != null && value.isNumber() && Double.isFinite(value.doubleValue())) {
-      return OptionalDouble.of(value.doubleValue());
-    }
-    return OptionalDouble.empty();
+    return TopLevelProperties.readNumber(properties, REVENUE);
   }
 }

@@ -39,6 +39,38 @@ public final class TopLevelProperties {
     return read(json, wanted, true);
   }
 
+  /**
+   * The top-level field {@code name} of the JSON object {@code json} if it is a finite number (the
+   * last one if repeated); empty for any other value, a missing field, or no JSON object: what {@code
+   * readTree(json).get(name)} gives where it {@code isNumber()} and its double is finite.
+   */
+  public static java.util.OptionalDouble readNumber(@Nullable String json, String name) {
+    if (json == null) {
+      return java.util.OptionalDouble.empty();
+    }
+    try (JsonParser parser = JSON.createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        return java.util.OptionalDouble.empty();
+      }
+      java.util.OptionalDouble found = java.util.OptionalDouble.empty();
+      JsonToken token;
+      while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
+        boolean wanted = name.equals(parser.currentName());
+        JsonToken value = parser.nextToken();
+        if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+          parser.skipChildren();
+        }
+        if (wanted) {
+          double number = value != null && value.isNumeric() ? parser.getDoubleValue() : Double.NaN;
+          found = Double.isFinite(number) ? java.util.OptionalDouble.of(number) : java.util.OptionalDouble.empty();
+        }
+      }
+      return token == JsonToken.END_OBJECT ? found : java.util.OptionalDouble.empty();
+    } catch (IOException e) {
+      return java.util.OptionalDouble.empty();
+    }
+  }
+
   private static @Nullable Map<String, String> read(
       @Nullable String json, Set<String> wanted, boolean stringsOnly) {
     if (json == null) {

@@ -8,6 +8,7 @@ import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import io.github.analytics.transforms.ingest.TestEvents;
 import java.util.Arrays;
+import java.util.List;
 import java.util.OptionalDouble;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.Coder;
@@ -251,6 +252,25 @@ class SessionizeEventsTest {
     assertEquals(OptionalDouble.empty(), SessionizeEvents.revenue("[1,2]"));
     assertEquals(OptionalDouble.empty(), SessionizeEvents.revenue("{\"revenue\":"));
     assertEquals(OptionalDouble.empty(), SessionizeEvents.revenue(""));
+    assertEquals(OptionalDouble.empty(), SessionizeEvents.revenue("{\"cart\":{\"revenue\":5}}"), "nested");
+    assertEquals(OptionalDouble.of(2.0), SessionizeEvents.revenue("{\"revenue\":1,\"revenue\":2}"), "last");
+    assertEquals(OptionalDouble.of(7.25),
+        SessionizeEvents.revenue("{\"items\":[{\"revenue\":1}],\"revenue\":7.25,\"x\":[[]]}"));
+  }
+
+  /** The streaming read gives what the tree gave (the rule before it), case by case. */
+  @Test
+  void revenueReadsAsTheJsonTreeDoes() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper tree = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String properties : List.of("{\"revenue\":3}", "{\"revenue\":null}", "{\"revenue\":true}",
+        "{\"revenue\":{\"amount\":3}}", "{\"revenue\":[3]}", "{\"revenue\":12345678901234567890}",
+        "{\"revenue\":-0.0}", "{\"revenue\":1E-3}", "{\"revenue\":3,\"revenue\":\"3\"}",
+        "{\"revenue\":\"3\",\"revenue\":3}", "{}", "{\"a\":1} trailing", "{\"revenue\":2}{\"revenue\":3}")) {
+      com.fasterxml.jackson.databind.JsonNode value = tree.readTree(properties).get("revenue");
+      OptionalDouble expected = value != null && value.isNumber() && Double.isFinite(value.doubleValue())
+          ? OptionalDouble.of(value.doubleValue()) : OptionalDouble.empty();
+      assertEquals(expected, SessionizeEvents.revenue(properties), properties);
+    }
   }
 
   @Test
