@@ -18,9 +18,11 @@ import org.joda.time.Instant;
  * What the two stateful steps of {@link UserStage} share: the metrics, their outputs and the typed
  * calls into them. {@link UserStageFn} runs an unbounded input event by event, {@link
  * BoundedUserStageFn} a bounded one user by user; each declares only the state it uses, since Beam's
- * Flink runner binds every declared state parameter again for every element.
+ * Flink runner binds every declared state parameter again for every element. {@code InputT} is how an
+ * event crosses the shuffle by user: itself on a stream, its encoded bytes on a bounded input (see
+ * {@link BoundedUserStageFn}).
  */
-abstract class UserMetricsFn extends DoFn<KV<String, Event>, Event> {
+abstract class UserMetricsFn<InputT> extends DoFn<KV<String, InputT>, Event> {
   private static final long serialVersionUID = 1L;
 
   /** Orders the copies of an event: earliest event time, then arrival, then server timestamp. */

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.beam.sdk.coders.ByteArrayCoder;
 import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.coders.CoderException;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.StringUtf8Coder;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -16,6 +18,7 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
+import org.apache.beam.sdk.util.CoderUtils;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -30,7 +33,8 @@ import org.joda.time.Duration;
  * The per-user stage: events keyed by {@code user_id} into one stateful step that deduplicates them
  * (when asked to) and runs every {@link UserMetric} given, with one state cell and one event-time
  * timer per user. The events are shuffled once for all of it; each per-user metric would otherwise
- * shuffle them again and keep state and timers of its own.
+ * shuffle them again and keep state and timers of its own. On a bounded input they cross that shuffle
+ * as their encoded bytes, decoded once in the stage (see {@code BoundedUserStageFn}).
  *
  * <p><b>Deduplication</b> ({@link #withDeduplication}): of the events of a user that share an {@code
  * event_id}, one is kept and the others are counted as {@code duplicates_dropped}. On an unbounded
@@ -142,25 +146,42 @@ public final class UserStage extends PTransform<PCollection<Event>, PCollectionT
       outputs.add(output(metric));
       stateCoders.add(metric.stateCoder());
     }
-    UserMetricsFn fn =
-        bounded
-            ? new BoundedUserStageFn(metrics, outputs, dedupeHorizon)
-            : new UserStageFn(
-                metrics, outputs, new UserStateCoder(stateCoders), dedupeHorizon, earlyFiringDelay);
-    PCollectionTuple results =
-        events
-            .apply("IntoGlobalWindow", Window.<Event>into(new GlobalWindows()))
-            .apply("KeyByUser", MapElements
-                .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Event.class)))
-                .via((Event e) -> KV.of(e.getUserId(), e)))
-            .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
-            .apply("PerUser", ParDo.of(fn).withOutputTags(EVENTS, TupleTagList.of(tags).and(outputs)));
+    TupleTagList others = TupleTagList.of(tags).and(outputs);
+    PCollection<Event> global = events.apply("IntoGlobalWindow", Window.<Event>into(new GlobalWindows()));
+    PCollectionTuple results;
+    if (bounded) {
+      // As bytes: see BoundedUserStageFn for why.
+      results = global
+          .apply("KeyByUser", MapElements
+              .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(byte[].class)))
+              .via((Event e) -> KV.of(e.getUserId(), encode(e))))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), ByteArrayCoder.of()))
+          .apply("PerUser", ParDo.of(new BoundedUserStageFn(metrics, outputs, dedupeHorizon))
+              .withOutputTags(EVENTS, others));
+    } else {
+      results = global
+          .apply("KeyByUser", MapElements
+              .into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptor.of(Event.class)))
+              .via((Event e) -> KV.of(e.getUserId(), e)))
+          .setCoder(KvCoder.of(StringUtf8Coder.of(), EventCoder.of()))
+          .apply("PerUser", ParDo.of(new UserStageFn(
+                  metrics, outputs, new UserStateCoder(stateCoders), dedupeHorizon, earlyFiringDelay))
+              .withOutputTags(EVENTS, others));
+    }
     results.get(EVENTS).setCoder(EventCoder.of());
     results.get(FAILURES).setCoder(StepFailures.coder(events.getPipeline()));
     for (UserMetric<?, ?> metric : metrics) {
       setCoder(results, metric);
     }
     return results;
+  }
+
+  private static byte[] encode(Event event) {
+    try {
+      return CoderUtils.encodeToByteArray(EventCoder.of(), event);
+    } catch (CoderException e) {
+      throw new IllegalStateException("Cannot encode event " + event.getEventId() + " for the shuffle by user", e);
+    }
   }
 
   private static <OutputT> void setCoder(PCollectionTuple results, UserMetric<?, OutputT> metric) {

@@ -27,7 +27,7 @@ import org.joda.time.Instant;
  * metric's state, and one event-time timer at the earliest time any of them needs. Events go through
  * the metrics in arrival order.
  */
-final class UserStageFn extends UserMetricsFn {
+final class UserStageFn extends UserMetricsFn<Event> {
   private static final long serialVersionUID = 1L;
 
   private final @Nullable Duration earlyFiringDelay;
