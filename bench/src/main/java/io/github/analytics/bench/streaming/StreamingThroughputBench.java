@@ -297,6 +297,9 @@ public final class StreamingThroughputBench {
     progress("streaming pipeline: " + String.join(" ", args));
     Timed cold = timePipeline(stack, args, expected, p.timeout(), profiler, notes);
     JfrProfiler.Profile profile = cold.profile();
+    if (profile != null) {
+      notes.addAll(profile.breakdown());
+    }
     double pipelineSeconds = cold.seconds();
     double secondHalfEps = cold.half() == null ? Double.NaN : cold.half().recordsPerSecond(records, cold.ended());
     long redisTotal = cold.redisTotal();
