@@ -120,7 +120,7 @@ public final class JfrProfiler implements AutoCloseable {
     double machine = 0;
     long cpuLoads = 0;
     double compiler = 0;
-    Map<String, Long> threadLoads = new HashMap<>();
+    java.util.TreeSet<Long> threadLoadTimes = new java.util.TreeSet<>();
     try (RecordingFile recordingFile = new RecordingFile(file)) {
       while (recordingFile.hasMoreEvents()) {
         RecordedEvent event = recordingFile.readEvent();
@@ -133,7 +133,7 @@ public final class JfrProfiler implements AutoCloseable {
         }
         if (type.equals("jdk.ThreadCPULoad") && event.getThread() != null) {
           String thread = String.valueOf(event.getThread().getJavaName());
-          threadLoads.merge(thread, 1L, Long::sum);
+          threadLoadTimes.add(event.getStartTime().toEpochMilli());
           if (thread.contains("CompilerThread")) {
             compiler += event.getFloat("user") + event.getFloat("system");
           }
@@ -165,8 +165,15 @@ public final class JfrProfiler implements AutoCloseable {
     }
     List<String> breakdown = new ArrayList<>();
     if (cpuLoads > 0) {
-      // jdk.ThreadCPULoad comes once a period per live thread: the longest-lived thread saw them all.
-      long periods = threadLoads.values().stream().mapToLong(Long::longValue).max().orElse(0);
+      // jdk.ThreadCPULoad comes once a period (10 s) for every live thread, all at about one instant.
+      long periods = 0;
+      long last = Long.MIN_VALUE;
+      for (long time : threadLoadTimes) {
+        if (time - last > 2_000) {
+          periods++;
+        }
+        last = time;
+      }
       breakdown.add(String.format("CPU over the recording (JFR): this JVM %.1f%% of the machine, other processes"
           + " (broker, Redis, producers) %.1f%%%s", 100 * jvm / cpuLoads, 100 * Math.max(0, machine - jvm) / cpuLoads,
           periods == 0 ? "" : String.format("; the JIT compiler threads %.1f%% of the machine", 100 * compiler / periods)));
