@@ -9,7 +9,8 @@ public enum BatchRunner {
     @Override
     public List<String> args(int cores) {
       // As `analytics batch` runs it (FlinkDefaults.batch): no element copies between chained
-      // operators, and the DataStream translation, which chains across fan-outs.
+      // operators, and the DataStream translation, which chains across fan-outs. The sections add
+      // the embedded Flink configuration (FlinkBatchSettings) as the CLI does.
       return List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=" + cores,
           "--objectReuse=true", "--useDataStreamForBatch=true");
     }

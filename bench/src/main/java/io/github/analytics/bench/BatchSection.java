@@ -6,6 +6,7 @@ import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.MmdbWriter;
 import io.github.analytics.pipelines.BatchPipeline;
 import io.github.analytics.pipelines.BatchPipelineOptions;
+import io.github.analytics.pipelines.options.FlinkBatchSettings;
 import io.github.analytics.pipelines.options.S3Settings;
 import io.github.analytics.pipelines.BatchResult;
 import io.github.analytics.transforms.PipelineCounters;
@@ -121,7 +122,9 @@ public final class BatchSection implements Section {
       }
       double rate = read / seconds;
       rows.add(Measurement.of(NAME, label + ": time", seconds, Measurement.SECONDS)
-          .withNote(String.format(Locale.ROOT, "%s; %,d records read", String.join(" ", runner.args(cores)), read)));
+          .withNote(String.format(Locale.ROOT, "%s%s; %,d records read", String.join(" ", runner.args(cores)),
+              runner == BatchRunner.FLINK ? " " + FlinkBatchSettings.AUTO_PARALLELISM + "=false" : "",
+              read)));
       rows.add(Measurement.of(NAME, label + ": events/s", rate, Measurement.EVENTS_PER_SECOND));
       rows.add(Measurement.of(NAME, label + ": events/s per core", rate / cores,
               Measurement.EVENTS_PER_SECOND_PER_CORE)
@@ -178,6 +181,8 @@ public final class BatchSection implements Section {
     args.addAll(runner.args(cores));
     // As `analytics batch` runs it: no probe of the EC2 metadata service for an unused region.
     args = S3Settings.withoutRegionProbe(args);
+    // As `analytics batch` runs it on embedded Flink: every step at the job's parallelism.
+    args = FlinkBatchSettings.withEveryStepAtFullParallelism(args);
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(BatchPipelineOptions.class);
     BatchResult result = BatchPipeline.run(options);

@@ -7,6 +7,7 @@ import io.github.analytics.generator.MmdbWriter;
 import io.github.analytics.pipelines.BatchPipeline;
 import io.github.analytics.pipelines.BatchPipelineOptions;
 import io.github.analytics.pipelines.BatchResult;
+import io.github.analytics.pipelines.options.FlinkBatchSettings;
 import io.github.analytics.pipelines.options.S3Settings;
 import io.github.analytics.transforms.PipelineCounters;
 import java.nio.file.Path;
@@ -144,6 +145,8 @@ public final class WarehouseSection implements Section {
         "--ownHosts=" + GeneratorConfig.SITE_HOST));
     args.addAll(BatchRunner.FLINK.args(cores));
     args = S3Settings.withoutRegionProbe(args);
+    // As `analytics batch` runs it on embedded Flink: every step at the job's parallelism.
+    args = FlinkBatchSettings.withEveryStepAtFullParallelism(args);
     BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(BatchPipelineOptions.class);
     BatchResult result = BatchPipeline.run(options);

@@ -8,6 +8,7 @@ import io.github.analytics.generator.EventGenerator;
 import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.GeoFixture;
 import io.github.analytics.generator.MmdbWriter;
+import io.github.analytics.pipelines.options.FlinkBatchSettings;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
@@ -194,9 +195,12 @@ class BatchPipelineTest {
   void flinkRunnerMatchesTheOracleOnBothTranslationsAndReRunsIdempotently() throws Exception {
     String[] flink = {"--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2",
         "--objectReuse=true"};
-    // The DataStream translation, which the CLI chooses for batch jobs on Flink.
+    // The DataStream translation, which the CLI chooses for batch jobs on Flink, with every step at
+    // the job's parallelism, as the CLI runs it on embedded Flink.
     assertMatchesOracle(BatchPipeline.run(options("flink.duckdb",
-        concat(flink, "--useDataStreamForBatch=true"))));
+        FlinkBatchSettings.withEveryStepAtFullParallelism(
+                List.of(concat(flink, "--useDataStreamForBatch=true")))
+            .toArray(String[]::new))));
     // A second run over the same day, on the DataSet translation, replaces it: the same tables, not
     // twice the rows.
     assertMatchesOracle(BatchPipeline.run(options("flink.duckdb",

@@ -11,6 +11,7 @@ import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.KafkaWriter;
 import io.github.analytics.generator.MmdbWriter;
 import io.github.analytics.pipelines.io.ArchiveSink;
+import io.github.analytics.pipelines.options.FlinkBatchSettings;
 import io.github.analytics.pipelines.io.RedisReader;
 import io.github.analytics.pipelines.io.RedisSink;
 import io.github.analytics.stack.LocalStack;
@@ -96,15 +97,19 @@ class LambdaParityTest {
             hours.stream().allMatch(h -> Files.exists(archive.resolve(h).resolve(ArchiveSink.HOUR_MARKER))));
         assertEquals(records.size(), archivedRecords(archive), "records in the archive");
 
+        // As `analytics batch` runs it on embedded Flink (FlinkDefaults.batch).
+        List<String> batchArgs = FlinkBatchSettings.withEveryStepAtFullParallelism(List.of(
+            "--runner=FlinkRunner",
+            "--flinkMaster=[local]",
+            "--parallelism=2",
+            "--objectReuse=true",
+            "--useDataStreamForBatch=true",
+            "--archiveRoot=" + archive,
+            "--fromDate=" + DAY,
+            "--geoDatabase=" + geo,
+            "--duckDbPath=" + dir.resolve("warehouse.duckdb")));
         BatchPipelineOptions batchOptions =
-            PipelineOptionsFactory.fromArgs(
-                    "--runner=FlinkRunner",
-                    "--flinkMaster=[local]",
-                    "--parallelism=2",
-                    "--archiveRoot=" + archive,
-                    "--fromDate=" + DAY,
-                    "--geoDatabase=" + geo,
-                    "--duckDbPath=" + dir.resolve("warehouse.duckdb"))
+            PipelineOptionsFactory.fromArgs(batchArgs.toArray(String[]::new))
                 .withValidation()
                 .as(BatchPipelineOptions.class);
         BatchResult batch = BatchPipeline.run(batchOptions);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.github.analytics.generator.ArchiveWriter;
+import io.github.analytics.pipelines.options.FlinkBatchSettings;
 import io.github.analytics.generator.EventGenerator;
 import io.github.analytics.generator.GeneratorConfig;
 import io.github.analytics.generator.MmdbWriter;
@@ -72,10 +73,13 @@ class WarehouseAnalyticsTest {
   }
 
   private static BatchResult run(String db, LocalDate from, LocalDate to) throws Exception {
-    BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(
-            "--archiveRoot=" + archive, "--fromDate=" + from, "--toDate=" + to,
-            "--geoDatabase=" + geoDatabase, "--duckDbPath=" + dir.resolve(db),
-            "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=1")
+    // As `analytics batch` runs it on embedded Flink (FlinkDefaults.batch).
+    List<String> args = FlinkBatchSettings.withEveryStepAtFullParallelism(List.of(
+        "--archiveRoot=" + archive, "--fromDate=" + from, "--toDate=" + to,
+        "--geoDatabase=" + geoDatabase, "--duckDbPath=" + dir.resolve(db),
+        "--runner=FlinkRunner", "--flinkMaster=[local]", "--parallelism=2", "--objectReuse=true",
+        "--useDataStreamForBatch=true"));
+    BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(BatchPipelineOptions.class);
     BatchResult result = BatchPipeline.run(options);
     assertEquals(PipelineResult.State.DONE, result.state(), from + ".." + to);

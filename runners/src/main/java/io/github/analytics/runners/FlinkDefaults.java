@@ -1,5 +1,6 @@
 package io.github.analytics.runners;
 
+import io.github.analytics.pipelines.options.FlinkBatchSettings;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -23,6 +24,9 @@ import java.util.List;
  * decoded once per reader. The DataStream translation chains them, so the events are encoded only for
  * the shuffle by user; it is also the only translation Flink 2 keeps. A 1M-event day took 63 s
  * instead of 71 s in the bench. An explicit {@code --useDataStreamForBatch} is left alone.
+ *
+ * <p><b>Every step at the job's parallelism</b> (batch on embedded Flink, {@link FlinkBatchSettings}):
+ * Flink's adaptive batch scheduler otherwise gives the step that reads the archive one task.
  */
 final class FlinkDefaults {
   static final String OBJECT_REUSE = "--objectReuse=true";
@@ -44,16 +48,16 @@ final class FlinkDefaults {
 
   /**
    * {@code args} of a batch job, plus object reuse (as {@link #streaming}) and the DataStream
-   * translation when they run on Flink and do not choose a translation.
+   * translation when they run on Flink and do not choose a translation, and on embedded Flink every
+   * step at the job's parallelism ({@link FlinkBatchSettings}).
    */
   static List<String> batch(List<String> args) {
     List<String> out = streaming(args);
-    if (!EmbeddedFlinkCheckpoints.runsOnFlink(args)
-        || args.stream().anyMatch(a -> a.startsWith("--useDataStreamForBatch"))) {
-      return out;
+    if (EmbeddedFlinkCheckpoints.runsOnFlink(args)
+        && args.stream().noneMatch(a -> a.startsWith("--useDataStreamForBatch"))) {
+      out = new ArrayList<>(out);
+      out.add(DATA_STREAM_FOR_BATCH);
     }
-    out = new ArrayList<>(out);
-    out.add(DATA_STREAM_FOR_BATCH);
-    return out;
+    return FlinkBatchSettings.withEveryStepAtFullParallelism(out);
   }
 }
