@@ -24,7 +24,8 @@ import java.util.function.Function;
  * <p>Beam reads Flink's configuration only from a directory ({@code --flinkConfDir}, else {@code
  * FLINK_CONF_DIR}), so this writes one, deleted when the JVM exits. A job that names either, or runs
  * on a cluster, is left alone: a cluster's own configuration decides (see the README's Flink
- * section).
+ * section). So is a job into BigQuery ({@code --warehouse=BIGQUERY}), whose loads were not tested
+ * with more than one task per step.
  */
 public final class FlinkBatchSettings {
   /** Flink's switch for the adaptive batch scheduler's choice of parallelism. */
@@ -50,7 +51,10 @@ public final class FlinkBatchSettings {
         || args.contains("--flinkMaster=[local]") || args.contains("--flinkMaster=[auto]");
     boolean chosen = args.stream().anyMatch(a -> a.startsWith("--flinkConfDir"))
         || environment.apply("FLINK_CONF_DIR") != null;
-    if (!flink || !embedded || chosen) {
+    // BigQueryIO's loads have not been run here with their steps on more than one task (its test
+    // keeps parallelism 1), so a job into BigQuery keeps Flink's own choice.
+    boolean bigQuery = args.contains("--warehouse=BIGQUERY");
+    if (!flink || !embedded || chosen || bigQuery) {
       return args;
     }
     List<String> out = new ArrayList<>(args);

@@ -67,13 +67,14 @@ class FlinkBatchSettingsTest {
   }
 
   @Test
-  void otherRunnersClustersAndAChosenConfigurationAreLeftAsGiven() {
+  void otherRunnersClustersBigQueryAndAChosenConfigurationAreLeftAsGiven() {
     for (List<String> args : List.of(
         List.<String>of(),
         List.of("--runner=DirectRunner"),
         List.of("--runner=SparkRunner"),
         List.of("--runner=FlinkRunner", "--flinkMaster=flink-jobmanager:8081"),
-        List.of("--runner=FlinkRunner", "--flinkConfDir=/etc/flink"))) {
+        List.of("--runner=FlinkRunner", "--flinkConfDir=/etc/flink"),
+        List.of("--runner=FlinkRunner", "--flinkMaster=[local]", "--warehouse=BIGQUERY"))) {
       assertEquals(args, FlinkBatchSettings.withEveryStepAtFullParallelism(args, name -> null),
           args.toString());
     }
