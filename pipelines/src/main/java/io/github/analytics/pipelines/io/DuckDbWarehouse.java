@@ -24,23 +24,19 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
-import org.apache.beam.sdk.io.Compression;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.transforms.Convert;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.SimpleFunction;
-import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
-import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
@@ -133,27 +129,6 @@ public final class DuckDbWarehouse implements WarehouseSink {
         .apply(prefix + "ToAvro", MapElements.via(new RowToRecord(beamSchema, avroSchema)))
         .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))
         .apply(prefix + "WriteParquet", files);
-  }
-
-  /**
-   * A name no other file of the run has: {@code part-<shard>-<random UUID>.parquet}. Beam's default
-   * names ({@code part-<window>-<pane>-<shard>-of-<shards>}) are unique only when one worker
-   * finalizes all of a table's files: {@code WriteFiles} gathers its temporary files' results with a
-   * {@code Reshuffle} on one key, which Beam's Flink runner translates as a round-robin {@code
-   * rebalance()}, not as a shuffle by key. With more than one task at that step, each names its share
-   * {@code 0..n-1} of {@code n} and they move their files over each other's: a Flink batch run at
-   * parallelism 2 lost about half of a table's rows that way. DuckDB reads every file of the
-   * directory, so the names need only differ; a task that renames its temporary files again after
-   * a failure finds them moved and skips them.
-   */
-  static final class UniqueStagingNaming implements FileIO.Write.FileNaming {
-    private static final long serialVersionUID = 1L;
-
-    @Override
-    public String getFilename(BoundedWindow window, PaneInfo pane, int numShards, int shardIndex,
-        Compression compression) {
-      return String.format(java.util.Locale.ROOT, "part-%05d-%s.parquet", shardIndex, UUID.randomUUID());
-    }
   }
 
   private static boolean tinyBundles(org.apache.beam.sdk.options.PipelineOptions options) {
