@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.ingest;
 
+import io.github.analytics.transforms.AnySkew;
 import io.github.analytics.schemas.DeadLetter;
 import io.github.analytics.schemas.DeadLetterReason;
 import io.github.analytics.schemas.Event;
@@ -184,7 +185,7 @@ public final class ParseEvents
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return AnySkew.DURATION;
     }
   }
 }

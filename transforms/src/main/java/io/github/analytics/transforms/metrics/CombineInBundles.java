@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import io.github.analytics.transforms.AnySkew;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -202,7 +203,7 @@ final class CombineInBundles<K, InputT, PartialT, OutputT>
     @Override
     @SuppressWarnings("deprecation")
     public Duration getAllowedTimestampSkew() {
-      return Duration.millis(Long.MAX_VALUE);
+      return AnySkew.DURATION;
     }
 
     @Override

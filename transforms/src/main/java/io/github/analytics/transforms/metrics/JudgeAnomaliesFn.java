@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.metrics;
 
+import io.github.analytics.transforms.AnySkew;
 import io.github.analytics.transforms.PipelineCounters;
 import java.util.ArrayList;
 import java.util.List;
@@ -261,6 +262,6 @@ final class JudgeAnomaliesFn extends DoFn<KV<String, KV<Long, Long>>, Row> {
   @Override
   @SuppressWarnings("deprecation")
   public Duration getAllowedTimestampSkew() {
-    return Duration.millis(Long.MAX_VALUE);
+    return AnySkew.DURATION;
   }
 }

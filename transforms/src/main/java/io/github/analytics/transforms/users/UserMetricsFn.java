@@ -1,5 +1,6 @@
 package io.github.analytics.transforms.users;
 
+import io.github.analytics.transforms.AnySkew;
 import io.github.analytics.schemas.Event;
 import io.github.analytics.transforms.PipelineCounters;
 import io.github.analytics.transforms.StepFailures;
@@ -99,6 +100,6 @@ abstract class UserMetricsFn<InputT> extends DoFn<KV<String, InputT>, Event> {
   @Override
   @SuppressWarnings("deprecation")
   public Duration getAllowedTimestampSkew() {
-    return Duration.millis(Long.MAX_VALUE);
+    return AnySkew.DURATION;
   }
 }
