@@ -26,15 +26,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.schemas.utils.AvroUtils;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.schemas.transforms.Convert;
-import org.apache.beam.sdk.transforms.MapElements;
-import org.apache.beam.sdk.transforms.SimpleFunction;
 import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
@@ -60,6 +56,7 @@ public final class DuckDbWarehouse implements WarehouseSink {
   private final String runId;
   private final Map<String, String> dayColumns = new LinkedHashMap<>();
   private final Map<String, String> avroSchemas = new LinkedHashMap<>();
+  private final Map<String, Schema> beamSchemas = new LinkedHashMap<>();
   /** Per table, the days its commit replaces when not the run's (absent: the run's days). */
   private final Map<String, DateRange> replacedDays = new LinkedHashMap<>();
 
@@ -107,9 +104,10 @@ public final class DuckDbWarehouse implements WarehouseSink {
     org.apache.avro.Schema avroSchema = AvroUtils.toAvroSchema(beamSchema, table, "analytics.warehouse");
     avroSchemas.put(table, avroSchema.toString());
     String prefix = ApplyMetricCatalog.stepName(table);
-    FileIO.Write<Void, GenericRecord> files =
-        FileIO.<GenericRecord>write()
-            .via(stagingSink(avroSchema))
+    beamSchemas.put(table, beamSchema);
+    FileIO.Write<Void, Row> files =
+        FileIO.<Row>write()
+            .via(stagingSink(beamSchema, avroSchema))
             .to(stagingDir(table).toString())
             .withNaming(new UniqueStagingNaming());
     if (tinyBundles(rows.getPipeline().getOptions())) {
@@ -126,8 +124,6 @@ public final class DuckDbWarehouse implements WarehouseSink {
             .withAllowedLateness(Duration.ZERO)
             .discardingFiredPanes())
         .apply(prefix + "ToRows", Convert.toRows())
-        .apply(prefix + "ToAvro", MapElements.via(new RowToRecord(beamSchema, avroSchema)))
-        .setCoder(AvroCoder.of(GenericRecord.class, avroSchema))
         .apply(prefix + "WriteParquet", files);
   }
 
@@ -169,7 +165,7 @@ public final class DuckDbWarehouse implements WarehouseSink {
     if (!Files.isDirectory(dir)) {
       // Runners write no file for an empty output: the days still have to be replaced by nothing
       // (a re-run that finds no anomaly must remove the old ones), so stage an empty file.
-      writeEmptyFile(dir.resolve("part-empty.parquet"), avroSchemas.get(table));
+      writeEmptyFile(dir.resolve("part-empty.parquet"), beamSchemas.get(table), avroSchemas.get(table));
     }
     String files = "read_parquet('" + dir.toString().replace("'", "''") + "/*.parquet')";
     try (Statement statement = connection.createStatement()) {
@@ -278,16 +274,17 @@ public final class DuckDbWarehouse implements WarehouseSink {
    * compression, dictionaries or column statistics, which only a file that is kept and scanned
    * often repays ({@link StagingParquetSink} says why not {@code ParquetIO.sink}).
    */
-  private static StagingParquetSink stagingSink(org.apache.avro.Schema avroSchema) {
-    return new StagingParquetSink(avroSchema);
+  private static StagingParquetSink stagingSink(Schema beamSchema, org.apache.avro.Schema avroSchema) {
+    return new StagingParquetSink(beamSchema, avroSchema);
   }
 
-  private static void writeEmptyFile(Path file, String avroSchema) {
+  private static void writeEmptyFile(Path file, Schema beamSchema, String avroSchema) {
     try {
       Files.createDirectories(file.getParent());
       try (java.nio.channels.WritableByteChannel channel = Files.newByteChannel(file,
           java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-        StagingParquetSink sink = stagingSink(new org.apache.avro.Schema.Parser().parse(avroSchema));
+        StagingParquetSink sink =
+            stagingSink(beamSchema, new org.apache.avro.Schema.Parser().parse(avroSchema));
         sink.open(channel);
         sink.flush();
       }
@@ -362,20 +359,4 @@ public final class DuckDbWarehouse implements WarehouseSink {
       throw new UncheckedIOException("Loaded, but cannot remove the staging files in " + dir, e);
     }
   }
-
-  /** Converts a Beam row to an Avro record of the table's schema. */
-  private static final class RowToRecord extends SimpleFunction<Row, GenericRecord> {
-    private static final long serialVersionUID = 1L;
-    private final RowToAvro convert;
-
-    RowToRecord(Schema beamSchema, org.apache.avro.Schema schema) {
-      this.convert = new RowToAvro(beamSchema, schema);
-    }
-
-    @Override
-    public GenericRecord apply(Row row) {
-      return convert.apply(row);
-    }
-  }
-
 }

@@ -5,12 +5,14 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.WritableByteChannel;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileIO;
-import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.beam.sdk.values.Row;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.conf.ParquetConfiguration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
@@ -18,42 +20,51 @@ import org.checkerframework.checker.nullness.qual.Nullable;
 
 /**
  * Writes the warehouse's staging files: Parquet that DuckDB loads once and deletes, so written as
- * cheaply as possible: no compression and no dictionary encoding.
+ * cheaply as possible: no compression, no dictionary encoding and no column statistics, with the
+ * rows' values written straight into their columns ({@link RowWriteSupport}).
  *
  * <p>Why not {@code ParquetIO.sink}: it takes writer settings only as a Hadoop configuration, which
  * parquet-mr 1.15's {@code ParquetWriter.Builder} does not read for its encodings, so dictionary
  * encoding stayed on. Building a dictionary of every column, then falling back to plain encoding for
  * the unique ones ({@code event_id}, {@code properties}), was about a third of the time spent writing
- * the events table.
+ * the events table; the min/max statistics of the text columns, which no one reads, a sixth.
  */
-final class StagingParquetSink implements FileIO.Sink<GenericRecord> {
+final class StagingParquetSink implements FileIO.Sink<Row> {
   private static final long serialVersionUID = 1L;
 
+  private final org.apache.beam.sdk.schemas.Schema beamSchema;
   /** The schema as JSON: Avro's {@code Schema} is not serializable everywhere Beam needs it. */
-  private final String schemaJson;
+  private final String avroSchemaJson;
 
-  private transient @Nullable ParquetWriter<GenericRecord> writer;
+  private transient @Nullable ParquetWriter<Row> writer;
 
-  StagingParquetSink(Schema schema) {
-    this.schemaJson = schema.toString();
+  /** Files of {@code avroSchema}'s layout ({@code AvroUtils.toAvroSchema(beamSchema, ...)}). */
+  StagingParquetSink(org.apache.beam.sdk.schemas.Schema beamSchema, Schema avroSchema) {
+    this.beamSchema = beamSchema;
+    this.avroSchemaJson = avroSchema.toString();
   }
 
   @Override
   public void open(WritableByteChannel channel) throws IOException {
-    writer =
-        AvroParquetWriter.<GenericRecord>builder(new StreamOutputFile(Channels.newOutputStream(channel)))
-            .withSchema(new Schema.Parser().parse(schemaJson))
-            .withDataModel(GenericData.get())
+    RowWriteSupport support =
+        RowWriteSupport.of(beamSchema, new Schema.Parser().parse(avroSchemaJson));
+    Builder builder =
+        new Builder(new StreamOutputFile(Channels.newOutputStream(channel)), support)
             .withCompressionCodec(CompressionCodecName.UNCOMPRESSED)
             .withDictionaryEncoding(false)
             .withSizeStatisticsEnabled(false)
             .withPageWriteChecksumEnabled(false)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .build();
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE);
+    // Column by column: parquet-java 1.15's writer-wide withStatisticsEnabled(false) is overridden by
+    // the per-column default, which is on.
+    for (ColumnDescriptor column : support.schema().getColumns()) {
+      builder.withStatisticsEnabled(String.join(".", column.getPath()), false);
+    }
+    writer = builder.build();
   }
 
   @Override
-  public void write(GenericRecord element) throws IOException {
+  public void write(Row element) throws IOException {
     openWriter().write(element);
   }
 
@@ -63,11 +74,36 @@ final class StagingParquetSink implements FileIO.Sink<GenericRecord> {
     openWriter().close();
   }
 
-  private ParquetWriter<GenericRecord> openWriter() {
+  private ParquetWriter<Row> openWriter() {
     if (writer == null) {
       throw new IllegalStateException("StagingParquetSink used before open()");
     }
     return writer;
+  }
+
+  /** A Parquet writer of rows with a given write support. */
+  private static final class Builder extends ParquetWriter.Builder<Row, Builder> {
+    private final RowWriteSupport support;
+
+    Builder(OutputFile file, RowWriteSupport support) {
+      super(file);
+      this.support = support;
+    }
+
+    @Override
+    protected Builder self() {
+      return this;
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(Configuration configuration) {
+      return support;
+    }
+
+    @Override
+    protected WriteSupport<Row> getWriteSupport(ParquetConfiguration configuration) {
+      return support;
+    }
   }
 
   /** A Parquet output file over a stream that FileIO owns (closing it is left to FileIO). */
