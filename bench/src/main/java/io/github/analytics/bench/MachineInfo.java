@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  *
  * @param cores processors the JVM sees (the divisor of every "per core" figure)
  * @param cpu the CPU model, from /proc/cpuinfo where there is one
- * @param jvm vendor, version and VM name
+ * @param jvm vendor, version, VM name and garbage collector
  * @param os name, version and architecture
  * @param maxHeapBytes the JVM's maximum heap
  * @param date when the run started (UTC)
@@ -33,7 +33,7 @@ public record MachineInfo(
         Runtime.getRuntime().availableProcessors(),
         cpuModel(),
         System.getProperty("java.vm.vendor") + " " + System.getProperty("java.version") + " ("
-            + System.getProperty("java.vm.name") + ")",
+            + System.getProperty("java.vm.name") + ", " + garbageCollector() + ")",
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
             + System.getProperty("os.arch"),
         Runtime.getRuntime().maxMemory(),
@@ -95,5 +95,16 @@ public record MachineInfo(
       Thread.currentThread().interrupt();
       return "";
     }
+  }
+
+  /** The collector's name, as its beans give it: "G1", "Parallel", "Serial", "ZGC", ... */
+  private static String garbageCollector() {
+    java.util.Set<String> names = new java.util.LinkedHashSet<>();
+    for (java.lang.management.GarbageCollectorMXBean bean
+        : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+      String name = bean.getName();
+      names.add(name.startsWith("PS ") ? "Parallel" : name.split(" ")[0]);
+    }
+    return String.join("/", names) + " GC";
   }
 }
