@@ -15,7 +15,8 @@
 #                    --bigQueryDataset=acme:analytics --bigQueryTempLocation=gs://acme-tmp/bq
 #                    --markerRoot=gs://acme-tmp/analytics/markers --runner=FlinkRunner
 #                    --flinkMaster=flink-jobmanager:8081 --parallelism=8"
-#   JAVA_OPTS       JVM options of the launcher (default -Xmx2g)
+#   JAVA_OPTS       JVM options of the launcher (default -Xmx2g -XX:+UseParallelGC: a batch job's
+#                   throughput collector, as `analytics backfill` uses)
 #   LOCK_FILE       default /tmp/analytics-batch.lock
 # Exit codes: 0 every day done or skipped; 1 a day failed (the summary says which; run again to retry
 # only those); 2 a usage error; 75 another run holds the lock (this one did nothing).
@@ -52,7 +53,7 @@ fi
 echo "$(date -u +%FT%TZ) analytics-batch $mode: $from to $to"
 set +e
 # shellcheck disable=SC2086  # ANALYTICS_ARGS and JAVA_OPTS are lists of options
-flock -n -E 75 "$lock" java ${JAVA_OPTS:--Xmx2g} -jar "$jar" backfill --from "$from" --to "$to" \
+flock -n -E 75 "$lock" java ${JAVA_OPTS:--Xmx2g -XX:+UseParallelGC} -jar "$jar" backfill --from "$from" --to "$to" \
   ${ANALYTICS_ARGS:-} "$@"
 code=$?
 set -e

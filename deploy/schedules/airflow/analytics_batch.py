@@ -13,7 +13,7 @@ from airflow.models.param import Param
 from airflow.operators.bash import BashOperator
 
 COMMAND = (
-    "java -Xmx2g -jar {{ var.value.analytics_jar }} backfill"
+    "java -Xmx2g -XX:+UseParallelGC -jar {{ var.value.analytics_jar }} backfill"
     " --from {{ params.get('from') or data_interval_start.subtract(days=1).strftime('%Y-%m-%d') }}"
     " --to {{ params.get('to') or data_interval_end.strftime('%Y-%m-%d') }}"
     " {{ '--force' if params.get('force') else '' }}"
