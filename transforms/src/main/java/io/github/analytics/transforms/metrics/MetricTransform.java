@@ -8,12 +8,14 @@ import java.util.List;
 import org.apache.beam.sdk.schemas.Schema;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.windowing.DefaultTrigger;
 import org.apache.beam.sdk.transforms.windowing.GlobalWindows;
 import org.apache.beam.sdk.transforms.windowing.Window;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTagList;
+import org.joda.time.Duration;
 
 /**
  * A metric: a transform from its input (events, or another metric's rows) to rows of a fixed schema.
@@ -64,9 +66,16 @@ public abstract class MetricTransform<InputT>
         events.apply(name, ParDo.of(fn).withOutputTags(fn.output, TupleTagList.of(PerEventFn.FAILURES)));
     PCollection<DeadLetter> failed =
         results.get(PerEventFn.FAILURES).setCoder(StepFailures.coder(events.getPipeline()));
-    if (!(failed.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)) {
-      // Dead letters of every step are flattened together, in the global window as the parser's.
-      failed = failed.apply(name + "FailuresInGlobalWindow", Window.into(new GlobalWindows()));
+    if (!(failed.getWindowingStrategy().getWindowFn() instanceof GlobalWindows)
+        || !(failed.getWindowingStrategy().getTrigger() instanceof DefaultTrigger)) {
+      // Dead letters of every step are flattened together, in the global window with the default
+      // trigger as the parser's: a step after a windowing with early or late firings must not bring
+      // its trigger along (Flatten refuses inputs with different triggers).
+      failed = failed.apply(name + "FailuresInGlobalWindow",
+          Window.<DeadLetter>into(new GlobalWindows())
+              .triggering(DefaultTrigger.of())
+              .withAllowedLateness(Duration.ZERO)
+              .discardingFiredPanes());
     }
     if (failures == null) {
       failures = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.github.analytics.transforms.warehouse;
 
 import io.github.analytics.schemas.Event;
+import io.github.analytics.transforms.AnySkew;
 import io.github.analytics.transforms.metrics.PerEventFn;
 import io.github.analytics.transforms.metrics.MetricTransform;
 import io.github.analytics.transforms.metrics.SessionizeEvents;
@@ -25,10 +26,12 @@ import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.windowing.FixedWindows;
 import org.apache.beam.sdk.transforms.windowing.IntervalWindow;
+import org.apache.beam.sdk.transforms.windowing.PaneInfo;
 import org.apache.beam.sdk.util.VarInt;
 import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
+import org.checkerframework.checker.nullness.qual.Nullable;
 import org.joda.time.Duration;
 import org.joda.time.Instant;
 
@@ -63,7 +66,7 @@ public final class UserActivityDaily extends MetricTransform<Event> {
 
   public static final List<String> KEY_COLUMNS = List.of("day", "user_id");
 
-  private static final Duration DAY = Duration.standardDays(1);
+  private static final FixedWindows DAILY = FixedWindows.of(Duration.standardDays(1));
 
   private final WindowPolicy policy;
 
@@ -87,17 +90,36 @@ public final class UserActivityDaily extends MetricTransform<Event> {
 
   @Override
   public PCollection<Row> expand(PCollection<Event> events) {
-    return perEvent(events, "KeyByUser", new KeyByUserFn())
+    return perEvent(
+            events.apply("Daily", policy.<Event>window(DAILY)), "KeyByUser", new KeyByUserFn())
         .setCoder(KvCoder.of(StringUtf8Coder.of(), DayActivity.Coder.INSTANCE))
-        .apply("Daily", policy.<KV<String, DayActivity>>window(FixedWindows.of(DAY)))
         .apply("PerUserAndDay", Combine.perKey(new MergeFn()))
         .apply("ToRows", ParDo.of(new ToRowFn()))
         .setRowSchema(SCHEMA);
   }
 
-  /** One event's activity, keyed by its user. */
+  /**
+   * Events keyed by user, a run of consecutive events of one user and day folded into one activity.
+   * The per-user stage hands a bounded input's events over user by user in event-time order, so in
+   * batch this step emits about one activity per user and day instead of one per event, and the
+   * combine after it sorts that many. On a stream, events of different users alternate and nearly
+   * every run is one event long: the same output as without folding.
+   *
+   * <p>A run goes out when an event of another user or day arrives, and when the bundle finishes: the
+   * runner holds the watermark while a bundle is open, so a run is as on time as its events (as for
+   * {@code CombineInBundles}). It carries its first event's timestamp, in its day's window.
+   */
   private static final class KeyByUserFn extends PerEventFn<KV<String, DayActivity>> {
     private static final long serialVersionUID = 1L;
+
+    private transient @Nullable String runUser;
+    private transient @Nullable DayActivity run;
+    private transient @Nullable IntervalWindow runWindow;
+
+    @StartBundle
+    public void startBundle() {
+      clear();
+    }
 
     @Override
     protected void process(Event event, OutputReceiver<KV<String, DayActivity>> out) {
@@ -106,8 +128,44 @@ public final class UserActivityDaily extends MetricTransform<Event> {
         OptionalDouble value = SessionizeEvents.revenue(event.getProperties());
         revenue = value.isPresent() ? value.getAsDouble() : 0;
       }
-      out.output(KV.of(event.getUserId(),
-          DayActivity.of(event.getEventType(), revenue, event.getEventTimestamp().getMillis())));
+      long millis = event.getEventTimestamp().getMillis();
+      DayActivity current = run;
+      IntervalWindow window = runWindow;
+      if (current != null && window != null) {
+        if (event.getUserId().equals(runUser)
+            && millis >= window.start().getMillis() && millis < window.end().getMillis()) {
+          current.add(event.getEventType(), revenue, millis);
+          return;
+        }
+        out.outputWindowedValue(KV.of(runUser, current), new Instant(current.first),
+            List.of(window), PaneInfo.NO_FIRING);
+      }
+      runUser = event.getUserId();
+      run = DayActivity.of(event.getEventType(), revenue, millis);
+      runWindow = DAILY.assignWindow(event.getEventTimestamp());
+    }
+
+    @FinishBundle
+    public void finishBundle(FinishBundleContext context) {
+      DayActivity current = run;
+      IntervalWindow window = runWindow;
+      if (current != null && window != null) {
+        context.output(KV.of(runUser, current), new Instant(current.first), window);
+      }
+      clear();
+    }
+
+    private void clear() {
+      runUser = null;
+      run = null;
+      runWindow = null;
+    }
+
+    /** A run goes out at its first event's time, which may be before the event that ends it. */
+    @Override
+    @SuppressWarnings("deprecation")
+    public Duration getAllowedTimestampSkew() {
+      return AnySkew.DURATION;
     }
   }
 
@@ -180,6 +238,14 @@ public final class UserActivityDaily extends MetricTransform<Event> {
       a.first = millis;
       a.last = millis;
       return a;
+    }
+
+    void add(String type, double revenue, long millis) {
+      count++;
+      types.add(type);
+      this.revenue += revenue;
+      first = Math.min(first, millis);
+      last = Math.max(last, millis);
     }
 
     void add(DayActivity other) {

@@ -3,6 +3,7 @@ package io.github.analytics.transforms.warehouse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.github.analytics.schemas.Event;
+import io.github.analytics.schemas.EventCoder;
 import io.github.analytics.transforms.metrics.WindowPolicy;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,8 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.testing.TestPipeline;
 import org.apache.beam.sdk.testing.TestPipelineExtension;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TimestampedValue;
@@ -66,5 +69,59 @@ class UserActivityDailyTest {
       return null;
     });
     p.run().waitUntilFinish();
+  }
+  @Test
+  void aUsersEventsCountOnceWhetherTheyArriveTogetherOrBetweenOthers(TestPipeline p) {
+    // The step folds consecutive events of one user and day within a bundle. Here all events come in
+    // one bundle, in this order: ada's day is split by bo's events and by a day boundary, and comes
+    // back; each (day, user) must still be one row with every event. Worked by hand: ada on 01-31 has
+    // 10:00, 10:05, 10:20 and 23:59:59.999 (page_view, click, purchase 5, purchase 2.25); on 02-01
+    // 00:00 a click. bo on 01-31: 10:01 and 10:02.
+    PCollection<Event> events = inOneBundle(p,
+        List.of("ada", "page_view", "2026-01-31T10:00:00Z", "{}"),
+        List.of("ada", "click", "2026-01-31T10:05:00Z", "{}"),
+        List.of("bo", "page_view", "2026-01-31T10:01:00Z", "{}"),
+        List.of("ada", "purchase", "2026-01-31T10:20:00Z", "{\"revenue\": 5}"),
+        List.of("ada", "click", "2026-02-01T00:00:00Z", "{}"),
+        List.of("ada", "purchase", "2026-01-31T23:59:59.999Z", "{\"revenue\": 2.25}"),
+        List.of("bo", "click", "2026-01-31T10:02:00Z", "{}"));
+    PCollection<Row> rows = events.apply(UserActivityDaily.of(WindowPolicy.batch()));
+    PAssert.that(rows).satisfies(all -> {
+      List<String> rendered = new ArrayList<>();
+      all.forEach(r -> rendered.add(r.getDateTime("day").toInstant() + "|" + r.getString("user_id")
+          + "|" + r.getInt64("event_count") + "|" + r.getIterable("event_types") + "|"
+          + r.getDouble("revenue") + "|" + r.getDateTime("first_event_at").toInstant() + "|"
+          + r.getDateTime("last_event_at").toInstant()));
+      rendered.sort(null);
+      assertEquals(List.of(
+          "2026-01-31T00:00:00.000Z|ada|4|[click, page_view, purchase]|7.25|2026-01-31T10:00:00.000Z"
+              + "|2026-01-31T23:59:59.999Z",
+          "2026-01-31T00:00:00.000Z|bo|2|[click, page_view]|0.0|2026-01-31T10:01:00.000Z"
+              + "|2026-01-31T10:02:00.000Z",
+          "2026-02-01T00:00:00.000Z|ada|1|[click]|0.0|2026-02-01T00:00:00.000Z"
+              + "|2026-02-01T00:00:00.000Z"), rendered);
+      return null;
+    });
+    p.run().waitUntilFinish();
+  }
+
+  /**
+   * Events (user, type, time, properties) that the next step receives in one bundle, in this order:
+   * the direct runner hands a step what one element of the step before it output as one bundle.
+   */
+  @SafeVarargs
+  private static PCollection<Event> inOneBundle(TestPipeline p, List<String>... events) {
+    List<List<String>> all = List.of(events);
+    return p.apply(Create.of(0))
+        .apply(ParDo.of(new DoFn<Integer, Event>() {
+          @ProcessElement
+          public void process(OutputReceiver<Event> out) {
+            for (List<String> e : all) {
+              TimestampedValue<Event> event = event(e.get(0), e.get(1), e.get(2), e.get(3));
+              out.outputWithTimestamp(event.getValue(), event.getTimestamp());
+            }
+          }
+        }))
+        .setCoder(EventCoder.of());
   }
 }
