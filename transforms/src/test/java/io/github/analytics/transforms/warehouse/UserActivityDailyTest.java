@@ -53,23 +53,29 @@ class UserActivityDailyTest {
     PCollection<Row> rows = p.apply(Create.timestamped(events))
         .apply(UserActivityDaily.of(WindowPolicy.batch()));
     PAssert.that(rows).satisfies(all -> {
-      List<String> rendered = new ArrayList<>();
-      all.forEach(r -> rendered.add(r.getDateTime("day").toInstant() + "|" + r.getString("user_id")
-          + "|" + r.getInt64("event_count") + "|" + r.getIterable("event_types") + "|"
-          + r.getDouble("revenue") + "|" + r.getDateTime("first_event_at").toInstant() + "|"
-          + r.getDateTime("last_event_at").toInstant()));
-      rendered.sort(null);
       assertEquals(List.of(
           "2026-01-31T00:00:00.000Z|ada|3|[page_view, purchase]|19.5|2026-01-31T23:00:00.000Z"
               + "|2026-01-31T23:20:00.000Z",
           "2026-01-31T00:00:00.000Z|bo|1|[page_view]|0.0|2026-01-31T08:00:00.000Z"
               + "|2026-01-31T08:00:00.000Z",
           "2026-02-01T00:00:00.000Z|ada|1|[click]|0.0|2026-02-01T00:30:00.000Z"
-              + "|2026-02-01T00:30:00.000Z"), rendered);
+              + "|2026-02-01T00:30:00.000Z"), rendered(all));
       return null;
     });
     p.run().waitUntilFinish();
   }
+
+  /** The rows as "day|user|count|types|revenue|first|last", sorted. */
+  private static List<String> rendered(Iterable<Row> rows) {
+    List<String> rendered = new ArrayList<>();
+    rows.forEach(r -> rendered.add(r.getDateTime("day").toInstant() + "|" + r.getString("user_id")
+        + "|" + r.getInt64("event_count") + "|" + r.getIterable("event_types") + "|"
+        + r.getDouble("revenue") + "|" + r.getDateTime("first_event_at").toInstant() + "|"
+        + r.getDateTime("last_event_at").toInstant()));
+    rendered.sort(null);
+    return rendered;
+  }
+
   @Test
   void aUsersEventsCountOnceWhetherTheyArriveTogetherOrBetweenOthers(TestPipeline p) {
     // The step folds consecutive events of one user and day within a bundle. Here all events come in
@@ -87,19 +93,13 @@ class UserActivityDailyTest {
         List.of("bo", "click", "2026-01-31T10:02:00Z", "{}"));
     PCollection<Row> rows = events.apply(UserActivityDaily.of(WindowPolicy.batch()));
     PAssert.that(rows).satisfies(all -> {
-      List<String> rendered = new ArrayList<>();
-      all.forEach(r -> rendered.add(r.getDateTime("day").toInstant() + "|" + r.getString("user_id")
-          + "|" + r.getInt64("event_count") + "|" + r.getIterable("event_types") + "|"
-          + r.getDouble("revenue") + "|" + r.getDateTime("first_event_at").toInstant() + "|"
-          + r.getDateTime("last_event_at").toInstant()));
-      rendered.sort(null);
       assertEquals(List.of(
           "2026-01-31T00:00:00.000Z|ada|4|[click, page_view, purchase]|7.25|2026-01-31T10:00:00.000Z"
               + "|2026-01-31T23:59:59.999Z",
           "2026-01-31T00:00:00.000Z|bo|2|[click, page_view]|0.0|2026-01-31T10:01:00.000Z"
               + "|2026-01-31T10:02:00.000Z",
           "2026-02-01T00:00:00.000Z|ada|1|[click]|0.0|2026-02-01T00:00:00.000Z"
-              + "|2026-02-01T00:00:00.000Z"), rendered);
+              + "|2026-02-01T00:00:00.000Z"), rendered(all));
       return null;
     });
     p.run().waitUntilFinish();
