@@ -33,6 +33,8 @@ import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import java.time.LocalDate;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -63,6 +65,8 @@ import org.joda.time.Duration;
  * {@link MetricDefinition#dayColumn()}.
  */
 public final class BatchPipeline {
+  private static final Logger LOG = LoggerFactory.getLogger(BatchPipeline.class);
+
   public static final String EVENTS_TABLE = "events";
   public static final String DEAD_LETTERS_TABLE = "dead_letters";
   /** Events read from the late-arrival partitions whose event day lies outside the range. */
@@ -141,6 +145,11 @@ public final class BatchPipeline {
     buildPipeline(
         pipeline, IngestSettings.configure(options), metrics, ArchiveSource.read(options.getArchiveRoot(), read),
         warehouse, range);
+    List<String> unread = UnconsumedOutputs.readAllOnSpark(pipeline);
+    if (!unread.isEmpty()) {
+      LOG.info("On Spark, {} step outputs that nothing reads get a reader, so that their records do not"
+          + " reach their step's main output: {}", unread.size(), unread);
+    }
     long started = System.nanoTime();
     PipelineResult result = pipeline.run();
     PipelineResult.State state = result.waitUntilFinish();
