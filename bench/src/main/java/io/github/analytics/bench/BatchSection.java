@@ -166,6 +166,21 @@ public final class BatchSection implements Section {
               Measurement.EVENTS_PER_SECOND_PER_CORE));
       rows.add(Measurement.of(NAME, label + ": second run: DuckDB is this many times faster",
               warmSeconds / duck.seconds(), Measurement.TIMES));
+      // 5. With --batch-floor: the same job cut down and built up again, in the warm JVM.
+      if (settings.batchFloor()) {
+        context.log(NAME, "the batch job on %s cut down to its first steps and built up again", label);
+        Path floorWarehouse = context.workDir().resolve(name + "-floor.duckdb");
+        for (BatchFloor.Run floor : BatchFloor.runAll(
+            () -> options(runner, cores, archive, geoDatabase, floorWarehouse), records)) {
+          context.log(NAME, "%s, cut-down job: %s: %.1f s", label, floor.description(), floor.seconds());
+          rows.add(Measurement.of(NAME, label + ", warm, cut-down job: " + floor.description()
+                      + ": events/s per core", read / floor.seconds() / cores,
+                      Measurement.EVENTS_PER_SECOND_PER_CORE)
+                  .withNote(String.format(Locale.ROOT, "%.1f s for the same %,d records, job build"
+                      + " included; %,d reached its end; the pipeline does this and more",
+                      floor.seconds(), read, floor.reached())));
+        }
+      }
     }
     return rows;
   }
@@ -173,6 +188,18 @@ public final class BatchSection implements Section {
   /** Runs the batch pipeline over the day on {@code runner} into {@code warehouse}, as the CLI would. */
   private static BatchResult run(
       BatchRunner runner, int cores, Path archive, Path geoDatabase, Path warehouse) throws Exception {
+    BatchResult result = BatchPipeline.run(options(runner, cores, archive, geoDatabase, warehouse));
+    if (result.state() != PipelineResult.State.DONE) {
+      throw new IllegalStateException("The batch pipeline on " + runner.label() + " ended " + result.state()
+          + ": see the log above, and run it alone with `./analytics batch --fromDate=" + DAY
+          + " --archiveRoot=" + archive + " " + String.join(" ", runner.args(cores)) + "`");
+    }
+    return result;
+  }
+
+  /** The options of the batch pipeline over the day on {@code runner}, as the CLI would set them. */
+  private static BatchPipelineOptions options(
+      BatchRunner runner, int cores, Path archive, Path geoDatabase, Path warehouse) {
     List<String> args = new ArrayList<>(List.of(
         "--archiveRoot=" + archive, "--fromDate=" + DAY, "--geoDatabase=" + geoDatabase,
         "--duckDbPath=" + warehouse,
@@ -183,15 +210,8 @@ public final class BatchSection implements Section {
     args = S3Settings.withoutRegionProbe(args);
     // As `analytics batch` runs it on embedded Flink: every step at the job's parallelism.
     args = FlinkBatchSettings.withEveryStepAtFullParallelism(args);
-    BatchPipelineOptions options = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
+    return PipelineOptionsFactory.fromArgs(args.toArray(String[]::new))
         .withValidation().as(BatchPipelineOptions.class);
-    BatchResult result = BatchPipeline.run(options);
-    if (result.state() != PipelineResult.State.DONE) {
-      throw new IllegalStateException("The batch pipeline on " + runner.label() + " ended " + result.state()
-          + ": see the log above, and run it alone with `./analytics batch --fromDate=" + DAY
-          + " --archiveRoot=" + archive + " " + String.join(" ", runner.args(cores)) + "`");
-    }
-    return result;
   }
 
   private static double seconds(long startedNanos) {

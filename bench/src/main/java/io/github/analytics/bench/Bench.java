@@ -71,6 +71,11 @@ public final class Bench implements Callable<Integer> {
       description = "Runners of the batch section (default: all): ${COMPLETION-CANDIDATES}")
   List<BatchRunner> batchRunners = new ArrayList<>();
 
+  @Option(names = "--batch-floor", description = "Also time the batch job cut down to its first steps and"
+      + " built up again (read; parse; the shuffle by user; the per-user stage; enrichment;"
+      + " every metric), on each runner in its warm JVM: what each costs. Six more jobs a runner.")
+  boolean batchFloor;
+
   @Option(names = "--hll-max-distinct", description = "Largest HLL size; sizes go 1e3, 1e4, ... up to it"
       + " (default 10,000,000; 1,000,000 with --quick).")
   @Nullable Long hllMaxDistinct;
@@ -144,6 +149,7 @@ public final class Bench implements Callable<Integer> {
         events,
         batchUsers != null ? batchUsers : BenchSettings.usersFor(events),
         batchRunners.isEmpty() ? d.batchRunners() : batchRunners,
+        batchFloor,
         hllMaxDistinct != null ? hllMaxDistinct : d.hllMaxDistinct(),
         hllSeeds != null ? hllSeeds : d.hllSeeds(),
         hllPrecisions.isEmpty() ? d.hllPrecisions() : hllPrecisions,

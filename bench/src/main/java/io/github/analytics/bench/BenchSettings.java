@@ -11,6 +11,8 @@ import java.util.List;
  *     percent more records: malformed, duplicates, late arrivals)
  * @param batchUsers users in that day
  * @param batchRunners the runners the batch pipeline is timed on
+ * @param batchFloor whether the batch section also times the job cut down to its first steps and built
+ *     up again, on each runner after its runs
  * @param hllMaxDistinct the largest distinct count of the HLL section (sizes go by powers of ten from 1,000)
  * @param hllSeeds independent seeds per size
  * @param hllPrecisions ZetaSketch HLL++ precisions
@@ -24,6 +26,7 @@ public record BenchSettings(
     long batchEvents,
     int batchUsers,
     List<BatchRunner> batchRunners,
+    boolean batchFloor,
     long hllMaxDistinct,
     int hllSeeds,
     List<Integer> hllPrecisions,
@@ -74,6 +77,7 @@ public record BenchSettings(
         batchEvents,
         usersFor(batchEvents),
         List.of(BatchRunner.values()),
+        false,
         quick ? QUICK_HLL_MAX_DISTINCT : FULL_HLL_MAX_DISTINCT,
         DEFAULT_HLL_SEEDS,
         DEFAULT_HLL_PRECISIONS,

@@ -24,9 +24,10 @@ public final class MarkdownReport {
     row(md, "load average at start (1, 5, 15 min)", machine.loadAverage());
     md.append('\n');
     md.append(String.format(Locale.ROOT,
-        "Sizes: batch %,d events (%,d users) on %s; HLL up to %,d distinct, %d seeds, precisions %s;"
+        "Sizes: batch %,d events (%,d users) on %s%s; HLL up to %,d distinct, %d seeds, precisions %s;"
             + " streaming %,d events; freshness %,d events/s for %d s; collector %d s a phase.%n%n",
-        settings.batchEvents(), settings.batchUsers(), settings.batchRunners(), settings.hllMaxDistinct(),
+        settings.batchEvents(), settings.batchUsers(), settings.batchRunners(),
+        settings.batchFloor() ? ", with the cut-down jobs" : "", settings.hllMaxDistinct(),
         settings.hllSeeds(), settings.hllPrecisions(), settings.streamEvents(), settings.freshnessRate(),
         settings.freshnessSeconds(), settings.collectorSeconds()));
     long targets = report.measurements().stream().filter(m -> m.target() != null).count();

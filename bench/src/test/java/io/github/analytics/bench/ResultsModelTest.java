@@ -41,7 +41,7 @@ class ResultsModelTest {
   void settingsRefuseNonsenseWithTheOptionToFix() {
     BenchSettings d = BenchSettings.defaults(true);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BenchSettings(
-        true, d.batchEvents(), d.batchUsers(), d.batchRunners(), d.hllMaxDistinct(), 0, d.hllPrecisions(),
+        true, d.batchEvents(), d.batchUsers(), d.batchRunners(), false, d.hllMaxDistinct(), 0, d.hllPrecisions(),
         d.streamEvents(), d.freshnessRate(), d.freshnessSeconds(), d.collectorSeconds()));
     assertTrue(e.getMessage().contains("--hll-seeds"), e.getMessage());
     assertEquals(List.of(1_000L, 10_000L, 100_000L, 1_000_000L), d.hllSizes());

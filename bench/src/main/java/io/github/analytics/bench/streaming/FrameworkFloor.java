@@ -85,11 +85,6 @@ public final class FrameworkFloor {
     }
   }
 
-  /** Whether the end of {@code shape} sees every record, or the unique valid events only. */
-  private static boolean countsRecords(Shape shape) {
-    return shape.ordinal() <= Shape.KEYED_STATE.ordinal();
-  }
-
   /** One shape's run: its time from submission until every record reached the end. */
   public record Run(Shape shape, long records, double seconds) {
     public double recordsPerSecond() {
@@ -125,8 +120,40 @@ public final class FrameworkFloor {
     options.setStreaming(true);
     Pipeline pipeline = Pipeline.create(options);
     PCollection<RawEvent> raw = pipeline.apply("ReadKafka", StreamingPipeline.source(options));
-    IngestEvents ingest = IngestSettings.configure(options);
-    MetricConfig config = MetricSettings.configure(options, StreamingPipeline.windowPolicy(options));
+    build(shape, raw, IngestSettings.configure(options),
+        MetricSettings.configure(options, StreamingPipeline.windowPolicy(options)));
+    REACHED.reset();
+    progress("cut-down job: " + shape.description());
+    long submitted = System.nanoTime();
+    PipelineResult result = pipeline.run();
+    try {
+      long deadline = submitted + timeout.toNanos();
+      while (REACHED.sum() < expected) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException(String.format(
+              "The cut-down job (%s) saw %,d of %,d elements after %s", shape.description(),
+              REACHED.sum(), expected, timeout));
+        }
+        if (result.getState().isTerminal()) {
+          throw new IllegalStateException("The cut-down job (" + shape.description()
+              + ") ended early: " + result.getState() + "; see the log above");
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+      double seconds = (System.nanoTime() - submitted) / 1e9;
+      progress(String.format("cut-down job: %s: %,d records in %.1f s", shape.description(),
+          records, seconds));
+      return new Run(shape, records, seconds);
+    } finally {
+      StreamingJob.cancel(result, "the cut-down job (" + shape.description() + ")");
+    }
+  }
+
+  /**
+   * Appends {@code shape}'s steps to {@code raw}, ending in a step that counts what reaches it (see
+   * {@link #reached()}): the same steps over the streaming layer's source and the batch layer's.
+   */
+  public static void build(Shape shape, PCollection<RawEvent> raw, IngestEvents ingest, MetricConfig config) {
     switch (shape) {
       case READ -> raw.apply("Count", ParDo.of(new CountFn<>()));
       case METRICS -> raw.apply("Analyze", AnalyzeEvents.of(ingest, MetricCatalog.all(), config))
@@ -159,31 +186,21 @@ public final class FrameworkFloor {
         }
       }
     }
+  }
+
+  /** Whether the end of {@code shape} sees every record, or the unique valid events only. */
+  public static boolean countsRecords(Shape shape) {
+    return shape.ordinal() <= Shape.KEYED_STATE.ordinal();
+  }
+
+  /** What reached the end of the shape that ran last, since {@link #resetReached()}. */
+  public static long reached() {
+    return REACHED.sum();
+  }
+
+  /** Starts counting again, before a shape runs (one runs at a time). */
+  public static void resetReached() {
     REACHED.reset();
-    progress("cut-down job: " + shape.description());
-    long submitted = System.nanoTime();
-    PipelineResult result = pipeline.run();
-    try {
-      long deadline = submitted + timeout.toNanos();
-      while (REACHED.sum() < expected) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException(String.format(
-              "The cut-down job (%s) saw %,d of %,d elements after %s", shape.description(),
-              REACHED.sum(), expected, timeout));
-        }
-        if (result.getState().isTerminal()) {
-          throw new IllegalStateException("The cut-down job (" + shape.description()
-              + ") ended early: " + result.getState() + "; see the log above");
-        }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
-      }
-      double seconds = (System.nanoTime() - submitted) / 1e9;
-      progress(String.format("cut-down job: %s: %,d records in %.1f s", shape.description(),
-          records, seconds));
-      return new Run(shape, records, seconds);
-    } finally {
-      StreamingJob.cancel(result, "the cut-down job (" + shape.description() + ")");
-    }
   }
 
   /** Counts what reaches it. */
