@@ -72,7 +72,7 @@ final class BatchFloor {
     long started = System.nanoTime();
     Pipeline pipeline = Pipeline.create(options.get());
     steps.accept(pipeline);
-    UnconsumedOutputs.readAllOnSpark(pipeline);
+    UnconsumedOutputs.guardOnSpark(pipeline);
     FrameworkFloor.resetReached();
     PipelineResult.State state = pipeline.run().waitUntilFinish();
     double seconds = (System.nanoTime() - started) / 1e9;

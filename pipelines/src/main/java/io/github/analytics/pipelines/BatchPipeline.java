@@ -145,10 +145,10 @@ public final class BatchPipeline {
     buildPipeline(
         pipeline, IngestSettings.configure(options), metrics, ArchiveSource.read(options.getArchiveRoot(), read),
         warehouse, range);
-    List<String> unread = UnconsumedOutputs.readAllOnSpark(pipeline);
+    List<String> unread = UnconsumedOutputs.guardOnSpark(pipeline);
     if (!unread.isEmpty()) {
-      LOG.info("On Spark, {} step outputs that nothing reads get a reader, so that their records do not"
-          + " reach their step's main output: {}", unread.size(), unread);
+      LOG.info("On Spark, {} unread step outputs get a reader, so that the runner keeps their records"
+          + " out of their steps' main outputs: {}", unread.size(), unread);
     }
     long started = System.nanoTime();
     PipelineResult result = pipeline.run();
