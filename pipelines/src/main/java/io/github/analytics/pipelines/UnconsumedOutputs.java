@@ -17,24 +17,37 @@ import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
- * Keeps Beam's Spark runner from handing the records of a step's unread outputs to its main output,
- * by giving one of them a reader before the pipeline runs.
+ * Gives every unread output of a multi-output step a reader before the pipeline runs on Spark, where
+ * Beam's runner mishandles the records of unread outputs.
  *
  * <p>Beam's Spark runner (2.70, {@code TransformTranslator.parDo}) prunes the outputs of a {@code
- * ParDo} that nothing reads, so as not to persist the step for them. When only the main output is
- * left, it hands the step's whole result to that output without filtering it by tag. So the records
- * of the unread outputs reach the main output's readers: a {@code ClassCastException} when the types
- * differ, wrong results when they agree. Found by a cut-down bench job that read a parse step's events
- * and left its dead letters unread. A reader that drops what it reads on one more output keeps two
- * outputs, so the runner filters each by its tag.
+ * ParDo} that nothing reads, so as not to persist the step for them, but the step still writes to
+ * them:
+ *
+ * <ul>
+ *   <li>When only the main output is left, the runner hands it the step's whole result without
+ *       filtering it by tag: the records of the unread outputs reach the main output's readers (a
+ *       {@code ClassCastException} when the types differ, wrong results when they agree). Found by a
+ *       cut-down bench job that read a parse step's events and left its dead letters unread.
+ *   <li>When two or more are left, the runner persists the result, encoding each record with its
+ *       output's coder at a storage level that serializes, such as the {@code DISK_ONLY} the CLI sets:
+ *       a pruned output has no coder, and its first record fails the job with a {@code
+ *       NullPointerException} (apache/beam#37994, fixed after 2.70). Found by the same bench with the
+ *       per-user stage's events read and its metric outputs unread.
+ * </ul>
+ *
+ * <p>A reader that drops what it reads keeps every output: the runner persists and filters them all,
+ * as it does for the steps of the production pipelines. An unread output of Beam's {@link BadRecord}s
+ * is left alone: its step has the throwing router, which never writes to it. Beam's file writes have
+ * 36 such outputs in the batch pipeline, and a reader on each would cost a Spark job each.
  */
 public final class UnconsumedOutputs {
   private UnconsumedOutputs() {}
 
   /**
-   * On a Spark runner, gives an unread output of each multi-output step that needs one a step that
-   * drops what it reads (see {@link #guard}); on other runners, nothing. Call it once the graph is
-   * complete, before {@code run}. Returns the outputs it gave a reader.
+   * On a Spark runner, gives every unread output of a multi-output step a step that drops what it
+   * reads (see {@link #guard}); on other runners, nothing. Call it once the graph is complete, before
+   * {@code run}. Returns the outputs it gave a reader.
    */
   public static List<String> guardOnSpark(Pipeline pipeline) {
     String runner = pipeline.getOptions().getRunner().getName().toLowerCase(Locale.ROOT);
@@ -45,45 +58,26 @@ public final class UnconsumedOutputs {
   }
 
   /**
-   * Adds a step that drops what it reads to one unread output of each multi-output step whose main
-   * output is read and whose other outputs are all unread: with two outputs left, the runner filters
-   * each by its tag, and drops the outputs still unread. An unread output of Beam's {@link BadRecord}s
-   * is left alone: its step has the throwing router, which never writes to it (Beam's file writes
-   * have 36 such outputs in the batch pipeline, and a reader on each would cost a Spark job each).
+   * Gives every unread output of a multi-output {@code ParDo}, except Beam's never-written {@link
+   * BadRecord} outputs, a step that drops what it reads.
    */
   static List<String> guard(Pipeline pipeline) {
     Set<PValue> read = new HashSet<>();
-    List<TransformHierarchy.Node> steps = new ArrayList<>();
+    List<PCollection<?>> outputs = new ArrayList<>();
     pipeline.traverseTopologically(new Pipeline.PipelineVisitor.Defaults() {
       @Override
       public void visitPrimitiveTransform(TransformHierarchy.Node node) {
         read.addAll(node.getInputs().values());
         if (node.getTransform() instanceof ParDo.MultiOutput<?, ?> && node.getOutputs().size() > 1) {
-          steps.add(node);
+          for (Map.Entry<TupleTag<?>, PCollection<?>> output : node.getOutputs().entrySet()) {
+            outputs.add(output.getValue());
+          }
         }
       }
     });
     List<String> given = new ArrayList<>();
-    for (TransformHierarchy.Node step : steps) {
-      TupleTag<?> main = ((ParDo.MultiOutput<?, ?>) step.getTransform()).getMainOutputTag();
-      PCollection<?> mainOutput = step.getOutputs().get(main);
-      if (mainOutput == null || !read.contains(mainOutput)) {
-        continue;
-      }
-      List<PCollection<?>> unread = new ArrayList<>();
-      boolean anotherRead = false;
-      for (Map.Entry<TupleTag<?>, PCollection<?>> output : step.getOutputs().entrySet()) {
-        if (output.getKey().equals(main)) {
-          continue;
-        }
-        if (read.contains(output.getValue())) {
-          anotherRead = true;
-        } else if (!holdsBadRecords(output.getValue())) {
-          unread.add(output.getValue());
-        }
-      }
-      if (!anotherRead && !unread.isEmpty()) {
-        PCollection<?> output = unread.get(0);
+    for (PCollection<?> output : outputs) {
+      if (!read.contains(output) && !holdsBadRecords(output)) {
         output.apply("ReadUnconsumed " + output.getName(), ParDo.of(new DropFn<>()));
         given.add(output.getName());
       }
