@@ -9,13 +9,9 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,8 +52,6 @@ public final class GenerateCommand implements Callable<Integer> {
   /** The file name of the geolocation database under {@code <out>/geo}. */
   public static final String GEO_DB_FILE = "GeoIP2-City-synthetic.mmdb";
 
-  private static final DateTimeFormatter HOUR =
-      DateTimeFormatter.ofPattern("'dt='yyyy-MM-dd' hour='HH", Locale.ROOT).withZone(ZoneOffset.UTC);
 
   @Spec private CommandSpec spec;
 
@@ -279,7 +273,7 @@ public final class GenerateCommand implements Callable<Integer> {
 
     long started = System.nanoTime();
     GenerationSummary total = GenerationSummary.empty();
-    Progress progress = new Progress(console, started);
+    HourlyProgress progress = new HourlyProgress(console, started);
     if (format == OutputFormat.NONE && (kafka == null || kafka.isBlank())) {
       throw new ParameterException(spec.commandLine(),
           "--format NONE writes nothing: add --kafka HOST:PORT, or choose PARQUET, JSONL or BOTH");
@@ -382,70 +376,6 @@ public final class GenerateCommand implements Callable<Integer> {
           spec.commandLine(),
           "--live replays part of one day, not " + days + " days: drop --days (use --duration for a"
               + " longer replay)");
-    }
-  }
-
-  /** Parses ISO-8601 durations ({@code PT1H}) and short ones ({@code 60m}, {@code 1h30m}, {@code 45s}). */
-  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern SHORT = Pattern.compile("(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
-
-    @Override
-    public Duration convert(String value) {
-      String text = value.trim().toLowerCase(Locale.ROOT);
-      Matcher m = SHORT.matcher(text);
-      if (!text.isEmpty() && m.matches()) {
-        Duration d = Duration.ZERO;
-        if (m.group(1) != null) {
-          d = d.plusHours(Long.parseLong(m.group(1)));
-        }
-        if (m.group(2) != null) {
-          d = d.plusMinutes(Long.parseLong(m.group(2)));
-        }
-        if (m.group(3) != null) {
-          d = d.plusSeconds(Long.parseLong(m.group(3)));
-        }
-        return d;
-      }
-      try {
-        return Duration.parse(value.trim());
-      } catch (DateTimeParseException e) {
-        throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration: use ISO-8601 like PT1H or PT90M, or 60m, 1h30m, 45s");
-      }
-    }
-  }
-
-  /** Prints a line whenever records start arriving in a new hour. */
-  private static final class Progress {
-    private final PrintWriter console;
-    private final long started;
-    private long hour = Long.MIN_VALUE;
-    private long records;
-
-    Progress(PrintWriter console, long started) {
-      this.console = console;
-      this.started = started;
-    }
-
-    void newDay() {
-      hour = Long.MIN_VALUE;
-    }
-
-    void record(long receivedAtMillis) {
-      records++;
-      long h = Math.floorDiv(receivedAtMillis, 3_600_000L);
-      if (h > hour) {
-        hour = h;
-        double seconds = (System.nanoTime() - started) / 1e9;
-        console.printf(
-            Locale.ROOT,
-            "  %s  %,12d records so far  %6.1f s  %,10.0f records/s%n",
-            HOUR.format(Instant.ofEpochMilli(h * 3_600_000L)),
-            records,
-            seconds,
-            records / Math.max(seconds, 1e-9));
-        console.flush();
-      }
     }
   }
 }

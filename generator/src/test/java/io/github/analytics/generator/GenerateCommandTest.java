@@ -245,7 +245,7 @@ class GenerateCommandTest {
 
   @Test
   void durationsAreIsoOrShort() {
-    GenerateCommand.DurationConverter converter = new GenerateCommand.DurationConverter();
+    DurationConverter converter = new DurationConverter();
     assertEquals(Duration.ofMinutes(60), converter.convert("60m"));
     assertEquals(Duration.ofMinutes(90), converter.convert("1h30m"));
     assertEquals(Duration.ofSeconds(45), converter.convert("45s"));
