@@ -2,17 +2,11 @@ package io.github.analytics.bench;
 
 import io.github.analytics.bench.streaming.FrameworkFloor;
 import io.github.analytics.bench.streaming.FrameworkFloor.Shape;
+import io.github.analytics.pipelines.BatchPipeline;
 import io.github.analytics.pipelines.BatchPipelineOptions;
 import io.github.analytics.pipelines.UnconsumedOutputs;
-import io.github.analytics.pipelines.io.ArchiveSource;
-import io.github.analytics.pipelines.options.AnalyticsOptions;
-import io.github.analytics.pipelines.options.DateRange;
 import io.github.analytics.pipelines.options.IngestSettings;
-import io.github.analytics.pipelines.options.MetricSettings;
-import io.github.analytics.pipelines.options.OptionsValidator;
 import io.github.analytics.schemas.RawEvent;
-import io.github.analytics.transforms.metrics.MetricConfig;
-import io.github.analytics.transforms.metrics.WindowPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -47,13 +41,8 @@ final class BatchFloor {
       String description = shape == Shape.READ ? "read the archive, count" : shape.description();
       Run run = run(description, options, pipeline -> {
         BatchPipelineOptions o = pipeline.getOptions().as(BatchPipelineOptions.class);
-        DateRange range = OptionsValidator.validateArchiveRead(o);
-        DateRange days = new DateRange(range.from(), range.to().plusDays(o.getLateArrivalDays()));
-        PCollection<RawEvent> raw =
-            pipeline.apply("ReadArchive", ArchiveSource.read(o.getArchiveRoot(), days));
-        MetricConfig config = MetricSettings.configure(o, WindowPolicy.batch())
-            .withAnalytics(AnalyticsOptions.settings(o));
-        FrameworkFloor.build(shape, raw, IngestSettings.configure(o), config);
+        PCollection<RawEvent> raw = pipeline.apply("ReadArchive", BatchPipeline.source(o));
+        FrameworkFloor.build(shape, raw, IngestSettings.configure(o), BatchPipeline.metrics(o));
       }, FrameworkFloor.countsRecords(shape) ? records : unique);
       if (!FrameworkFloor.countsRecords(shape) && unique < 0) {
         unique = run.reached();

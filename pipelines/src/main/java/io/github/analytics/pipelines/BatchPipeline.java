@@ -33,8 +33,6 @@ import org.apache.beam.sdk.values.PCollectionRowTuple;
 import org.apache.beam.sdk.values.Row;
 import java.time.LocalDate;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.util.UUID;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
@@ -44,6 +42,8 @@ import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.joda.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The batch layer: reads the Parquet archive for a range of days, runs the shared ingest transforms
@@ -125,8 +125,7 @@ public final class BatchPipeline {
     DateRange range = OptionsValidator.validateArchiveRead(options);
     // Resolve s3:// and other file systems with these options before listing the archive.
     org.apache.beam.sdk.io.FileSystems.setDefaultPipelineOptions(options);
-    MetricConfig metrics = MetricSettings.configure(options, WindowPolicy.batch())
-        .withAnalytics(AnalyticsOptions.settings(options));
+    MetricConfig metrics = metrics(options);
     List<LocalDate> missing = ArchiveSource.missingDays(options.getArchiveRoot(), range);
     if (missing.size() == range.days().size()) {
       throw new IllegalArgumentException(
@@ -140,11 +139,8 @@ public final class BatchPipeline {
               + range.from()
               + "`, or point --archiveRoot at the archive.");
     }
-    DateRange read = new DateRange(range.from(), range.to().plusDays(options.getLateArrivalDays()));
     Pipeline pipeline = Pipeline.create(options);
-    buildPipeline(
-        pipeline, IngestSettings.configure(options), metrics, ArchiveSource.read(options.getArchiveRoot(), read),
-        warehouse, range);
+    buildPipeline(pipeline, IngestSettings.configure(options), metrics, source(options), warehouse, range);
     List<String> unread = UnconsumedOutputs.guardOnSpark(pipeline);
     if (!unread.isEmpty()) {
       LOG.info("On Spark, {} unread step outputs get a reader, so that the runner keeps their records"
@@ -159,6 +155,22 @@ public final class BatchPipeline {
     return new BatchResult(
         range, missing, state, BatchResult.counters(result), warehouse.location(),
         Duration.millis((System.nanoTime() - started) / 1_000_000));
+  }
+
+  /** The metrics' settings of a batch run: the catalog's options, the batch window policy. */
+  public static MetricConfig metrics(BatchPipelineOptions options) {
+    return MetricSettings.configure(options, WindowPolicy.batch())
+        .withAnalytics(AnalyticsOptions.settings(options));
+  }
+
+  /**
+   * What a run over the options' days reads: the archive of those days and of the late-arrival days
+   * after them, whose records may belong to the range.
+   */
+  public static ArchiveSource source(BatchPipelineOptions options) {
+    DateRange range = OptionsValidator.validateArchiveRead(options);
+    return ArchiveSource.read(options.getArchiveRoot(),
+        new DateRange(range.from(), range.to().plusDays(options.getLateArrivalDays())));
   }
 
   /**

@@ -185,7 +185,7 @@ final class LambdaDemo {
   }
 
   /** What the publisher has done so far, shared with the reporter. */
-  private static final class Live {
+  static final class Live {
     final AtomicLong sent = new AtomicLong();
     /** Records on the events topic: all sent, or what the collector published. */
     final AtomicLong published = new AtomicLong();
@@ -217,8 +217,9 @@ final class LambdaDemo {
         "wall", "simulated", "sent", "counted", "lag", "users", "sessions", "alerts");
     Thread publisher = new Thread(() -> {
       LivePacer pacer = live.pacer();
-      try (Feed feed = viaCollector ? new Feed(CollectorFeed.start(bootstrap, "events", "events.dead_letters"))
-          : new Feed(KafkaWriter.open(bootstrap, "events"))) {
+      try (DemoFeed feed = viaCollector
+          ? new DemoFeed(CollectorFeed.start(bootstrap, "events", "events.dead_letters"))
+          : new DemoFeed(KafkaWriter.open(bootstrap, "events"))) {
         for (GeneratedRecord record : live.generator()) {
           pacer.acquire(record.receivedAtMillis());
           feed.send(record);
@@ -266,54 +267,6 @@ final class LambdaDemo {
         progress.maxLagMillis / 1e3, WARM_UP.toSeconds(), progress.warmUpLagMillis / 1e3,
         reportEvery.toSeconds());
     return progress;
-  }
-
-  /** Where the demo's records go: the collector over HTTP, or straight into Kafka. */
-  private static final class Feed implements AutoCloseable {
-    private final CollectorFeed collector;
-    private final KafkaWriter kafka;
-    private boolean closed;
-
-    Feed(CollectorFeed collector) {
-      this.collector = collector;
-      this.kafka = null;
-    }
-
-    Feed(KafkaWriter kafka) {
-      this.collector = null;
-      this.kafka = kafka;
-    }
-
-    void send(GeneratedRecord record) {
-      if (collector != null) {
-        collector.send(record);
-      } else {
-        kafka.write(record);
-      }
-    }
-
-    void count(Live progress) {
-      if (collector != null) {
-        progress.published.set(collector.accepted());
-        progress.doorDeadLetters.set(collector.deadLettered());
-        progress.refused.set(collector.refused());
-        progress.requests.set(collector.requests());
-      } else {
-        progress.published.set(kafka.sent());
-      }
-    }
-
-    @Override
-    public void close() {
-      if (!closed) {
-        closed = true;
-        if (collector != null) {
-          collector.close();
-        } else {
-          kafka.close();
-        }
-      }
-    }
   }
 
   /** Prints one line of live numbers; returns the events Redis has counted. */
