@@ -7,10 +7,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
@@ -41,8 +39,6 @@ final class DayRun implements Iterator<GeneratedRecord> {
   /** Chance of an error after any other event, normally and during the burst (20x). */
   private static final double ERROR_RATE = 0.012;
   private static final double BURST_ERROR_RATE = ERROR_RATE * 20;
-  private static final double SKEWED_CLOCK_SHARE = 0.03;
-  private static final long MAX_SKEW = 10 * MINUTE;
 
   /** Page paths built once, so serialization can reuse their encoded form. */
   private static final Pages PAGES = new Pages();
@@ -120,7 +116,7 @@ final class DayRun implements Iterator<GeneratedRecord> {
     // Separate streams, so changing one share does not reshuffle everything else.
     this.random = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 1);
     this.malformedRandom = new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 2);
-    this.users = createUsers(config, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 3));
+    this.users = Population.of(config, new SplittableRandom(config.seed() * 0x9E3779B97F4A7C15L + 3));
     this.touchpoints =
         new Touchpoints(config.seed(), config.touchpointShare(), CART_RATE * PURCHASE_RATE);
     this.free = new int[users.length];
@@ -343,7 +339,7 @@ final class DayRun implements Iterator<GeneratedRecord> {
       if (v > 0) {
         sessionCursor += 3_000 + (long) exponential(40_000, 20 * MINUTE);
       }
-      page = v == cartAfterView ? productPage(random.nextInt(Catalog.PRODUCTS) + 1) : randomPage();
+      page = v == cartAfterView ? PAGES.product(random.nextInt(Catalog.PRODUCTS) + 1) : randomPage();
       EventDraft view = new EventDraft(Catalog.PAGE_VIEW, sessionCursor, false);
       view.page = page;
       if (v == 0) {
@@ -474,11 +470,11 @@ final class DayRun implements Iterator<GeneratedRecord> {
     EventDraft draft;
     if (r.nextBoolean()) {
       draft = new EventDraft(Catalog.PAGE_VIEW, received - 50 - r.nextInt(1_951), false);
-      draft.page = randomPage(r);
+      draft.page = PAGES.random(r);
       draft.referrer = Catalog.EXTERNAL_REFERRERS.pick(r);
     } else {
       draft = new EventDraft(Catalog.CLICK, received - 50 - r.nextInt(1_951), false);
-      draft.page = randomPage(r);
+      draft.page = PAGES.random(r);
       draft.element = Catalog.CLICK_ELEMENTS.pick(r);
     }
     byte[] base =
@@ -503,88 +499,11 @@ final class DayRun implements Iterator<GeneratedRecord> {
   }
 
   private String randomPage() {
-    return randomPage(random);
-  }
-
-  private static String randomPage(SplittableRandom r) {
-    int kind = r.nextInt(100);
-    if (kind < 55) {
-      return productPage(1 + (int) (Catalog.PRODUCTS * Math.pow(r.nextDouble(), 2)));
-    } else if (kind < 75) {
-      return PAGES.categories.get(r.nextInt(PAGES.categories.size()));
-    } else if (kind < 88) {
-      return Pages.HOME;
-    } else if (kind < 96) {
-      return PAGES.searches.get(r.nextInt(PAGES.searches.size()));
-    } else {
-      return Pages.CART;
-    }
-  }
-
-  private static String productPage(int product) {
-    return PAGES.products.get(Math.min(product, Catalog.PRODUCTS));
+    return PAGES.random(random);
   }
 
   /** An exponentially distributed duration with the given mean, capped. */
   private double exponential(double mean, double cap) {
     return Math.min(cap, -mean * Math.log(1.0 - random.nextDouble()));
-  }
-
-  private static User[] createUsers(GeneratorConfig config, SplittableRandom r) {
-    Weighted.Builder<GeoFixture.Location> places = Weighted.builder();
-    for (GeoFixture.Location location : GeoFixture.locations()) {
-      if (location.weight() > 0) {
-        places.add(location.weight(), location);
-      }
-    }
-    Weighted<GeoFixture.Location> geo = places.build();
-    User[] users = new User[config.users()];
-    Map<String, String> agents = new HashMap<>();
-    for (int i = 0; i < users.length; i++) {
-      GeoFixture.Location location = geo.pick(r);
-      String platform = Catalog.PLATFORMS.pick(r);
-      String version = Catalog.APP_VERSIONS.get(platform).pick(r);
-      String template = Catalog.USER_AGENTS.get(platform).pick(r);
-      String agent = agents.computeIfAbsent(template + "|" + version, k -> template.replace("{v}", version));
-      long skew = 0;
-      if (r.nextDouble() < SKEWED_CLOCK_SHARE) {
-        skew = r.nextLong(-MAX_SKEW, MAX_SKEW + 1);
-      }
-      // Heavy-tailed activity: most users are occasional, a few are very active.
-      double activity = 0.05 + 0.95 * Math.pow(r.nextDouble(), 3);
-      users[i] =
-          new User(
-              i,
-              userId(i + 1),
-              platform,
-              version,
-              agent,
-              location,
-              GeoFixture.formatIpv4(hostIn(location, r)),
-              skew,
-              activity);
-    }
-    return users;
-  }
-
-  /** {@code u000123}: at least six digits. */
-  private static String userId(int number) {
-    String digits = Integer.toString(number);
-    return digits.length() >= 6 ? "u" + digits : "u" + "000000".substring(digits.length()) + digits;
-  }
-
-  /** A host address in the network, never its first or last address nor one ending in .0 or .255. */
-  private static int hostIn(GeoFixture.Location location, SplittableRandom r) {
-    long size = location.size();
-    if (size < 4) {
-      return location.networkAddress();
-    }
-    while (true) {
-      int host = location.networkAddress() + (int) (1 + r.nextLong(size - 2));
-      int last = host & 0xFF;
-      if (last != 0 && last != 255) {
-        return host;
-      }
-    }
   }
 }

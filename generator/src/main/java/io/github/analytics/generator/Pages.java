@@ -2,6 +2,7 @@ package io.github.analytics.generator;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /** Every page path of the synthetic shop, built once as shared string instances. */
 final class Pages {
@@ -31,5 +32,26 @@ final class Pages {
       s.add("/search?q=" + term);
     }
     searches = List.copyOf(s);
+  }
+
+  /** A page a visitor lands on: mostly products (popular ones more), then categories, home, searches. */
+  String random(SplittableRandom r) {
+    int kind = r.nextInt(100);
+    if (kind < 55) {
+      return product(1 + (int) (Catalog.PRODUCTS * Math.pow(r.nextDouble(), 2)));
+    } else if (kind < 75) {
+      return categories.get(r.nextInt(categories.size()));
+    } else if (kind < 88) {
+      return HOME;
+    } else if (kind < 96) {
+      return searches.get(r.nextInt(searches.size()));
+    } else {
+      return CART;
+    }
+  }
+
+  /** {@code /products/N}, the last product for any N beyond it. */
+  String product(int product) {
+    return products.get(Math.min(product, Catalog.PRODUCTS));
   }
 }
